@@ -1,0 +1,23 @@
+import { app as argocd } from '@kubevirt-ci/app-argocd';
+import { app as certManager } from '@kubevirt-ci/app-cert-manager';
+import { defineRole, enable } from '@kubevirt-ci/topology';
+
+/** The control plane: Prow, the monitoring hub, the caches, and Argo CD, which manages every cluster. */
+export const role = defineRole({
+  role: 'control-plane',
+  description:
+    'The control plane cluster is a managed cluster on IBM Cloud, where only the worker nodes are ours to care for. It runs the main components of the infrastructure and several non-e2e Prow jobs.',
+  hub: true,
+  apps: [enable(argocd), enable(certManager)],
+  clusters: [
+    {
+      name: 'ibm-prow-jobs',
+      description: 'Managed cluster on IBM Cloud; runs Prow, the monitoring hub, the caches and the non-e2e jobs.',
+      uses: { services: ['github', 'quay', 'slack'], buckets: ['build-results', 'build-artifacts', 'thanos-blocks'] },
+      connectedClusters: [{ cluster: 'prow-workloads', why: 'the control plane schedules CI jobs on it' }],
+      exposes: ['deck', 'gcsweb', 'grafana', 'ci-search'],
+      // IBM Cloud Kubernetes Service's public application load balancer.
+      ingressClassName: 'public-iks-k8s-nginx',
+    },
+  ],
+});

@@ -1,0 +1,21 @@
+import { defineRole } from '@kubevirt-ci/topology';
+
+/**
+ * Workloads clusters run the e2e jobs. The role can have any number of clusters: adding one
+ * (an arm64 or s390x workloads cluster, say) is one more entry in `clusters`.
+ */
+export const role = defineRole({
+  role: 'workloads',
+  description: 'A self-managed cluster with bare-metal workers. It runs the e2e jobs.',
+  hub: false,
+  apps: [],
+  clusters: [
+    {
+      name: 'prow-workloads',
+      description: 'Self-managed cluster with bare-metal workers; runs the e2e jobs.',
+      uses: { services: ['quay'], buckets: ['build-artifacts', 'thanos-blocks'] },
+      connectedClusters: [{ cluster: 'ibm-prow-jobs', why: 'it sends Prow jobs here to be executed and retrieves their state' }],
+      exposes: [],
+    },
+  ],
+});

@@ -1,0 +1,82 @@
+import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
+import { emitModel } from '@kubevirt-ci/kube';
+import type { GitOps, HelmChartSource, GitPathSource } from '@kubevirt-ci/topology';
+import type { Construct } from 'constructs';
+import { resourcesFinalizer, syncPolicy, syncWaveAnnotation } from './sync.ts';
+
+/** A directory of this repository, rendered by synth. */
+export interface RenderedSource {
+  readonly type: 'rendered';
+  readonly path: string;
+}
+
+export type ApplicationSourceSpec = RenderedSource | HelmChartSource | GitPathSource;
+
+export interface ApplicationProps {
+  readonly name: string;
+  readonly project: string;
+  readonly destination: { readonly name: string; readonly namespace: string };
+  readonly source: ApplicationSourceSpec;
+  readonly wave: number;
+  readonly serverSideApply: boolean;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly description: string;
+}
+
+function sourceOf(gitops: GitOps, s: ApplicationSourceSpec) {
+  switch (s.type) {
+    case 'rendered':
+      return {
+        repoURL: gitops.repoURL,
+        targetRevision: gitops.targetRevision,
+        path: gitops.basePath ? `${gitops.basePath}/${s.path}` : s.path,
+        directory: { recurse: false },
+      };
+    case 'helm':
+      return {
+        repoURL: s.repoURL,
+        chart: s.chart,
+        targetRevision: s.version,
+        helm: { releaseName: s.releaseName, valuesObject: { ...s.values } },
+      };
+    case 'git':
+      return {
+        repoURL: s.repoURL,
+        targetRevision: s.revision,
+        path: s.path,
+        ...(s.kustomizePatches?.length
+          ? { kustomize: { patches: s.kustomizePatches.map((p) => ({ target: { ...p.target }, patch: p.patch })) } }
+          : {}),
+      };
+  }
+}
+
+/** The repoURL an Application source reads, for the AppProject's sourceRepos. */
+export function repoOf(gitops: GitOps, s: ApplicationSourceSpec): string {
+  return s.type === 'rendered' ? gitops.repoURL : s.repoURL;
+}
+
+/** Every Application in the repository comes from here, so all share one policy. */
+export function application(scope: Construct, gitops: GitOps, props: ApplicationProps) {
+  return emitModel(
+    scope,
+    new Application({
+      metadata: {
+        name: props.name,
+        namespace: gitops.argocdNamespace,
+        labels: { ...props.labels },
+        annotations: {
+          [syncWaveAnnotation]: String(props.wave),
+          'ci.kubevirt.io/description': props.description,
+        },
+        finalizers: [resourcesFinalizer],
+      },
+      spec: {
+        project: props.project,
+        destination: { ...props.destination },
+        source: sourceOf(gitops, props.source),
+        syncPolicy: syncPolicy({ serverSideApply: props.serverSideApply }),
+      },
+    }),
+  );
+}

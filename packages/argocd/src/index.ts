@@ -1,0 +1,3 @@
+export * from './application.ts';
+export * from './project.ts';
+export * from './sync.ts';

@@ -1,0 +1,21 @@
+/** Argo CD's finalizer that deletes an Application's resources when the Application goes. */
+export const resourcesFinalizer = 'resources-finalizer.argocd.argoproj.io';
+
+export const syncWaveAnnotation = 'argocd.argoproj.io/sync-wave';
+
+/**
+ * The one sync policy every Application shares: git is the truth (prune, selfHeal), a
+ * transient failure is retried with backoff, and an object another Application already
+ * manages is a sync failure rather than a silent tug of war.
+ */
+export function syncPolicy(options: { serverSideApply: boolean }) {
+  return {
+    automated: { prune: true, selfHeal: true },
+    retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
+    syncOptions: [
+      'FailOnSharedResource=true',
+      'PruneLast=true',
+      ...(options.serverSideApply ? ['ServerSideApply=true'] : []),
+    ],
+  };
+}

@@ -1,0 +1,4 @@
+export * from './builtins.ts';
+export * from './emit.ts';
+export * from './namespace.ts';
+export { k8s } from 'cdk8s-plus-33';

@@ -1,0 +1,5 @@
+export * from './disk.ts';
+export * from './files.ts';
+export * from './load.ts';
+export * from './manifest.ts';
+export * from './render.ts';

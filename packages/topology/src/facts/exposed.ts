@@ -1,0 +1,54 @@
+import { here, recordSource } from '../source.ts';
+
+/** A web service reachable from outside its cluster, over TLS. */
+export interface ExposedService {
+  readonly description: string;
+  /** The public DNS name. */
+  readonly host: string;
+  /** Where the Service behind it runs. */
+  readonly namespace: string;
+  readonly service: string;
+  readonly port: number;
+}
+
+/** Every public hostname, declared once; ingresses and certificates take them from here. */
+export const exposedServices = recordSource(
+  {
+    deck: {
+      description: 'Prow UI',
+      host: 'prow.ci.kubevirt.io',
+      namespace: 'kubevirt-prow',
+      service: 'deck',
+      port: 80,
+    },
+    gcsweb: {
+      description: 'browses the GCS bucket of build results',
+      host: 'gcsweb.ci.kubevirt.io',
+      namespace: 'kubevirt-prow',
+      service: 'gcsweb',
+      port: 80,
+    },
+    grafana: {
+      description: 'dashboards over every cluster\'s metrics',
+      host: 'grafana.ci.kubevirt.io',
+      namespace: 'monitoring',
+      service: 'grafana',
+      port: 3000,
+    },
+    'ci-search': {
+      description: 'queries CI build logs',
+      host: 'search.ci.kubevirt.io',
+      namespace: 'ci-search',
+      service: 'ci-search',
+      port: 80,
+    },
+  } satisfies Record<string, ExposedService>,
+  here(import.meta.url),
+);
+
+export type ExposedServiceName = keyof typeof exposedServices;
+
+/** The Secret cert-manager writes an exposed service's certificate into. */
+export function tlsSecretName(name: string): string {
+  return `${name}-tls`;
+}

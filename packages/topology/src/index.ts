@@ -1,0 +1,13 @@
+export * from './errors.ts';
+export * from './facts/exposed.ts';
+export * from './facts/external.ts';
+export * from './facts/gitops.ts';
+export * from './facts/kubevirtci.ts';
+export * from './facts/namespaces.ts';
+export * from './facts/versions.ts';
+export * from './merge.ts';
+export * from './model.ts';
+export * from './names.ts';
+export { here, recordSource, repoRoot, sourceOf } from './source.ts';
+export * from './topology.ts';
+export * from './validate.ts';

@@ -1,0 +1,205 @@
+import type { Construct } from 'constructs';
+import type { z } from 'zod';
+import type { ExposedService } from './facts/exposed.ts';
+import type { Bucket } from './facts/external.ts';
+import type { GitOps } from './facts/gitops.ts';
+import type { KubevirtciCluster } from './facts/kubevirtci.ts';
+import type { NamespaceSpec } from './facts/namespaces.ts';
+import type { Versions } from './facts/versions.ts';
+import { recordSource } from './source.ts';
+
+/** A Kubernetes kind by API group ('' for the core group) and kind. */
+export interface GroupKind {
+  readonly group: string;
+  readonly kind: string;
+}
+
+/** A custom kind a release's CRDs define. */
+export interface CustomKind extends GroupKind {
+  readonly scope: 'Namespaced' | 'Cluster';
+}
+
+export interface HelmChartSource {
+  readonly type: 'helm';
+  readonly repoURL: string;
+  readonly chart: string;
+  readonly version: string;
+  readonly releaseName: string;
+  readonly values: Readonly<Record<string, unknown>>;
+}
+
+export interface KustomizePatch {
+  readonly target: { readonly kind: string; readonly name: string };
+  readonly patch: string;
+}
+
+export interface GitPathSource {
+  readonly type: 'git';
+  readonly repoURL: string;
+  readonly revision: string;
+  readonly path: string;
+  readonly kustomizePatches?: readonly KustomizePatch[];
+}
+
+/**
+ * Third-party software installed by Argo CD straight from a pinned upstream release.
+ * It declares what it creates, so that the cluster's AppProject can allow exactly that
+ * and what uses its custom kinds can be ordered after it.
+ */
+export interface Release {
+  /** Becomes the Application '<cluster>-<name>'. */
+  readonly name: string;
+  readonly namespace: string;
+  readonly source: HelmChartSource | GitPathSource;
+  /** The custom kinds whose CRDs the release installs. */
+  readonly installs: readonly CustomKind[];
+  /** Every kind of object the release creates, for the AppProject allow-lists. */
+  readonly creates: {
+    readonly cluster: readonly GroupKind[];
+    readonly namespaced: readonly GroupKind[];
+  };
+  /** CRDs too large for a client-side apply's last-applied annotation need this. */
+  readonly serverSideApply: boolean;
+}
+
+/** What an app sees while it renders: the whole topology, its cluster, its values. */
+export interface AppContext<V = unknown> {
+  readonly topology: ResolvedTopology;
+  readonly cluster: Cluster;
+  readonly values: V;
+}
+
+/** A deployable: one package in apps/, one Argo CD Application per cluster it runs on. */
+export interface AppDefinition<S extends z.ZodType = z.ZodType> {
+  readonly name: string;
+  /** The seed document's words for what this is. */
+  readonly component: string;
+  readonly description: string;
+  /** Its values, with defaults; a cluster's values are merged over them and parsed. */
+  readonly values: S;
+  /** Apps that must run on the same cluster. */
+  readonly requires: readonly string[];
+  /** Capabilities this app gives its cluster (for example 'certificates'). */
+  readonly provides: readonly string[];
+  /** The namespaces its objects land in. */
+  namespaces(ctx: AppContext<z.output<S>>): readonly string[];
+  /** Upstream releases it installs through their own Applications. */
+  releases(ctx: AppContext<z.output<S>>): readonly Release[];
+  /** Adds our own objects for this cluster to scope. */
+  render(scope: Construct, ctx: AppContext<z.output<S>>): void;
+}
+
+type AppOptions<S extends z.ZodType> = Pick<AppDefinition<S>, 'name' | 'component' | 'description' | 'values'> &
+  Partial<Omit<AppDefinition<S>, 'name' | 'component' | 'description' | 'values'>>;
+
+export function defineApp<S extends z.ZodType>(options: AppOptions<S>): AppDefinition<S> {
+  return recordSource({
+    requires: [],
+    provides: [],
+    namespaces: () => [],
+    releases: () => [],
+    render: () => undefined,
+    ...options,
+  });
+}
+
+export type DeepPartial<T> = T extends readonly (infer _U)[]
+  ? T
+  : T extends object
+    ? { [K in keyof T]?: DeepPartial<T[K]> }
+    : T;
+
+/** An app enabled on a role, with the role's values for it. */
+export interface AppBinding {
+  readonly app: AppDefinition;
+  readonly values: unknown;
+}
+
+export function enable<S extends z.ZodType>(app: AppDefinition<S>, values?: DeepPartial<z.input<S>>): AppBinding {
+  return recordSource({ app: app as unknown as AppDefinition, values: values ?? {} });
+}
+
+/** What a cluster uses outside our clusters (the seed's "External services"). */
+export interface ExternalUse {
+  readonly services: readonly string[];
+  /** GCS buckets by purpose. */
+  readonly buckets: readonly string[];
+}
+
+/** One cluster of a role: a few lines of data. */
+export interface ClusterSpec {
+  /** The cluster's Prow context (the `cluster:` of jobs); also its Argo CD destination name. */
+  readonly name: string;
+  readonly description: string;
+  readonly uses: ExternalUse;
+  readonly connectedClusters: readonly { readonly cluster: string; readonly why: string }[];
+  /** Names from the exposed-services facts that this cluster serves. */
+  readonly exposes: readonly string[];
+  /** The IngressClass of the cluster's ingress controller; required when it exposes services. */
+  readonly ingressClassName?: string;
+  /** Per-cluster values, by app name, merged over the role's. */
+  readonly values?: Readonly<Record<string, unknown>>;
+}
+
+/** A kind of cluster (control plane, workloads): which apps run there, with which values. */
+export interface RoleSpec {
+  readonly role: string;
+  readonly description: string;
+  /** The hub runs Argo CD, which manages every cluster. Exactly one role is the hub. */
+  readonly hub: boolean;
+  readonly apps: readonly AppBinding[];
+  readonly clusters: readonly ClusterSpec[];
+}
+
+export function defineRole(role: RoleSpec): RoleSpec {
+  for (const c of role.clusters) recordSource(c);
+  return recordSource(role);
+}
+
+/** Everything the repository declares: the facts, every app, every role. */
+export interface Topology {
+  readonly gitops: GitOps;
+  readonly versions: Versions;
+  readonly namespaces: Readonly<Record<string, NamespaceSpec>>;
+  readonly exposedServices: Readonly<Record<string, ExposedService>>;
+  readonly external: {
+    readonly github: { readonly description: string; readonly org: string; readonly api: string };
+    readonly gcs: { readonly description: string; readonly buckets: Readonly<Record<string, Bucket>> };
+    readonly quay: { readonly description: string; readonly registry: string; readonly org: string };
+    readonly slack: { readonly description: string };
+  };
+  readonly kubevirtci: Readonly<Record<string, KubevirtciCluster>>;
+  /** Every app package, enabled somewhere or not. */
+  readonly apps: readonly AppDefinition[];
+  readonly roles: readonly RoleSpec[];
+}
+
+/** An app as enabled on one cluster, with its values merged and parsed. */
+export interface EnabledApp {
+  readonly app: AppDefinition;
+  readonly values: unknown;
+}
+
+/** A cluster after validation: its role's data and its own, resolved. */
+export interface Cluster {
+  readonly name: string;
+  readonly role: string;
+  readonly hub: boolean;
+  readonly description: string;
+  readonly uses: ExternalUse;
+  readonly connectedClusters: ClusterSpec['connectedClusters'];
+  readonly exposes: readonly string[];
+  readonly ingressClassName: string | undefined;
+  /** The name Argo CD knows the cluster by. */
+  readonly destination: string;
+  /** Repo-relative directory of its rendered manifests. */
+  readonly manifestsDir: string;
+  readonly apps: readonly EnabledApp[];
+  /** The file that declares the cluster. */
+  readonly source: string;
+}
+
+export interface ResolvedTopology extends Topology {
+  readonly clusters: readonly Cluster[];
+  readonly hub: Cluster;
+}

@@ -1,0 +1,29 @@
+import { exposedServices } from './facts/exposed.ts';
+import { external } from './facts/external.ts';
+import { gitops } from './facts/gitops.ts';
+import { kubevirtciClusters } from './facts/kubevirtci.ts';
+import { namespaces } from './facts/namespaces.ts';
+import { versions } from './facts/versions.ts';
+import type { AppDefinition, RoleSpec, Topology } from './model.ts';
+
+/** The repository's facts, each declared once in facts/. */
+export const facts = {
+  gitops,
+  versions,
+  namespaces,
+  exposedServices,
+  external,
+  kubevirtci: kubevirtciClusters,
+} satisfies Omit<Topology, 'apps' | 'roles'>;
+
+/** The facts plus the apps and roles; pass overrides to build a variant (tests, kind, benchmarks). */
+export function defineTopology(parts: Pick<Topology, 'apps' | 'roles'> & Partial<Topology>): Topology {
+  return { ...facts, ...parts };
+}
+
+/** Looks up an app's parsed values on a cluster; undefined when the app is not enabled there. */
+export function appOn<V>(cluster: { apps: readonly { app: AppDefinition; values: unknown }[] }, name: string): V | undefined {
+  return cluster.apps.find((e) => e.app.name === name)?.values as V | undefined;
+}
+
+export type { RoleSpec };
