@@ -42,6 +42,8 @@ export interface RenderedCluster {
   readonly parts: readonly Part[];
   /** The cluster's namespaces, sorted. */
   readonly namespaces: readonly string[];
+  /** The root directory's objects: AppProjects and Applications. */
+  readonly argo: readonly Manifest[];
   /** Repo-relative path -> file content. */
   readonly files: ReadonlyMap<string, string>;
 }
@@ -201,7 +203,13 @@ function renderCluster(t: ResolvedTopology, cluster: Cluster, problems: Problems
   }
   assignWaves(parts);
 
-  return { cluster, parts, namespaces, files: clusterFiles(t, cluster, parts, namespaces) };
+  const argo = argoObjects(t, cluster, parts, namespaces);
+  const files = objectFiles(cluster.manifestsDir, argo, headerFor(cluster.source));
+  for (const p of parts) {
+    if (p.objects.length === 0) continue;
+    objectFiles(`${cluster.manifestsDir}/${p.name}`, p.objects, headerFor(p.sourceFile)).forEach((v, k) => files.set(k, v));
+  }
+  return { cluster, parts, namespaces, argo, files };
 }
 
 /** A part's wave is one past the latest wave of what it comes after. */
@@ -239,8 +247,8 @@ function projectKinds(parts: readonly Part[], installs: ReadonlyMap<string, Cust
   return { cluster, namespaced };
 }
 
-/** The cluster's AppProject, Applications and root, and the files of every part. */
-function clusterFiles(t: ResolvedTopology, cluster: Cluster, parts: readonly Part[], namespaces: readonly string[]): Map<string, string> {
+/** The cluster's AppProject, its Applications and its root (and on the hub, the roots' project). */
+function argoObjects(t: ResolvedTopology, cluster: Cluster, parts: readonly Part[], namespaces: readonly string[]): Manifest[] {
   const { gitops } = t;
   const cdk = new App();
   const root = new Chart(cdk, `${cluster.name}-root`);
@@ -297,14 +305,7 @@ function clusterFiles(t: ResolvedTopology, cluster: Cluster, parts: readonly Par
     labels: labels(undefined),
     description: `app of apps for cluster ${cluster.name}: its AppProject and one Application per app`,
   });
-
-  const files = new Map<string, string>();
-  const add = (m: Map<string, string>) => m.forEach((v, k) => files.set(k, v));
-  add(objectFiles(cluster.manifestsDir, chartObjects(root), headerFor(cluster.source)));
-  for (const p of parts) {
-    if (p.objects.length > 0) add(objectFiles(`${cluster.manifestsDir}/${p.name}`, p.objects, headerFor(p.sourceFile)));
-  }
-  return files;
+  return chartObjects(root);
 }
 
 /**

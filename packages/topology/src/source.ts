@@ -23,9 +23,12 @@ function callerFile(): string {
   return '<unknown file>';
 }
 
-/** Records where a definition was written; returns the same object. */
+/**
+ * Records where a definition was written; returns the same object. The mark is an
+ * enumerable symbol so that `{ ...role, clusters }` variants keep it; JSON never sees it.
+ */
 export function recordSource<T extends object>(value: T, file: string = callerFile()): T {
-  Object.defineProperty(value, SOURCE, { value: file, enumerable: false });
+  Object.defineProperty(value, SOURCE, { value: file, enumerable: true, configurable: true });
   return value;
 }
 

@@ -212,17 +212,26 @@ export function resolveTopology(t: Topology): ResolvedTopology {
       });
     }
   }
-  problems.throwIfAny();
 
+  // The hub is missing only when a problem above says so; the checks below still run so
+  // that every problem is reported at once.
   const resolved: ResolvedTopology = { ...t, clusters, hub: clusters.find((c) => c.hub)! };
   for (const cluster of clusters) {
-    const provided = new Set(cluster.apps.flatMap((e) => e.app.provides));
+    // From what the role enables, so an app whose values failed above is not blamed twice.
+    const role = t.roles.find((r) => r.role === cluster.role)!;
+    const provided = new Set(role.apps.flatMap((b) => b.app.provides));
     if (cluster.exposes.length > 0 && !provided.has('certificates')) {
       problems.add({ file: cluster.source, object: `cluster "${cluster.name}"`, field: 'exposes', message: 'exposes services over TLS but no app on the cluster issues certificates', fix: 'enable the cert-manager app on its role' });
     }
     for (const { app, values } of cluster.apps) {
-      const ctx = { topology: resolved, cluster, values };
-      app.namespaces(ctx).forEach((ns, i) => {
+      let names: readonly string[];
+      try {
+        names = app.namespaces({ topology: resolved, cluster, values });
+      } catch (err) {
+        problems.add({ file: sourceOf(app), object: `app "${app.name}" on cluster "${cluster.name}"`, field: 'namespaces()', message: (err as Error).message, fix: 'fix the app or the topology it reads' });
+        continue;
+      }
+      names.forEach((ns, i) => {
         if (!(ns in t.namespaces)) {
           problems.add({ file: sourceOf(app), object: `app "${app.name}" on cluster "${cluster.name}"`, field: `namespaces()[${i}]`, message: `unknown namespace "${ns}"`, fix: `declare it in ${sourceOf(t.namespaces)}` });
         }

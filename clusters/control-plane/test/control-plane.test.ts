@@ -1,0 +1,134 @@
+import { findDrift, loadTopology, render, rootsProject } from '@kubevirt-ci/synth';
+import { argoObject, clusterOf, objectsOf } from '@kubevirt-ci/synth/testing';
+import { exposedServices, repoRoot } from '@kubevirt-ci/topology';
+import { describe, expect, it } from 'vitest';
+
+const rendered = render(await loadTopology());
+const cp = clusterOf(rendered, 'ibm-prow-jobs');
+const repo = 'https://github.com/kubevirt/project-infra';
+
+describe('the control plane', () => {
+  it('is the hub: Argo CD reaches it as in-cluster', () => {
+    expect([cp.cluster.role, cp.cluster.hub, cp.cluster.destination, cp.cluster.manifestsDir]).toEqual([
+      'control-plane',
+      true,
+      'in-cluster',
+      'clusters/control-plane/manifests/ibm-prow-jobs',
+    ]);
+  });
+
+  it('syncs namespaces, then the upstream releases, then our cert-manager objects', () => {
+    expect(cp.parts.map((p) => [p.name, p.wave])).toEqual([
+      ['namespaces', 0],
+      ['argocd-release', 1],
+      ['cert-manager-release', 1],
+      ['cert-manager', 2],
+    ]);
+  });
+
+  it('has a root Application that syncs its directory in the roots project', () => {
+    expect(argoObject(rendered, 'ibm-prow-jobs', 'Application', 'ibm-prow-jobs-root')).toEqual({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: {
+        name: 'ibm-prow-jobs-root',
+        namespace: 'argocd',
+        labels: { 'app.kubernetes.io/part-of': 'kubevirt-ci', 'ci.kubevirt.io/cluster': 'ibm-prow-jobs', 'ci.kubevirt.io/role': 'control-plane' },
+        annotations: {
+          'argocd.argoproj.io/sync-wave': '0',
+          'ci.kubevirt.io/description': 'app of apps for cluster ibm-prow-jobs: its AppProject and one Application per app',
+        },
+        finalizers: ['resources-finalizer.argocd.argoproj.io'],
+      },
+      spec: {
+        project: rootsProject,
+        destination: { name: 'in-cluster', namespace: 'argocd' },
+        source: { repoURL: repo, targetRevision: 'main', path: 'clusters/control-plane/manifests/ibm-prow-jobs', directory: { recurse: false } },
+        syncPolicy: {
+          automated: { prune: true, selfHeal: true },
+          retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
+          syncOptions: ['FailOnSharedResource=true', 'PruneLast=true'],
+        },
+      },
+    });
+  });
+
+  it('has an AppProject allowing exactly its repos, namespaces and kinds', () => {
+    expect(argoObject(rendered, 'ibm-prow-jobs', 'AppProject', 'ibm-prow-jobs')['spec']).toEqual({
+      description: 'Everything Argo CD deploys to cluster ibm-prow-jobs (role control-plane).',
+      sourceRepos: ['https://charts.jetstack.io', 'https://github.com/argoproj/argo-cd', repo],
+      destinations: ['argocd', 'cert-manager', 'ci-search', 'kubevirt-prow', 'monitoring'].map((namespace) => ({ name: 'in-cluster', namespace })),
+      clusterResourceWhitelist: [
+        { group: 'cert-manager.io', kind: 'ClusterIssuer' },
+        { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
+        { group: 'rbac.authorization.k8s.io', kind: 'ClusterRoleBinding' },
+        { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+        { group: 'admissionregistration.k8s.io', kind: 'MutatingWebhookConfiguration' },
+        { group: '', kind: 'Namespace' },
+        { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
+      ],
+      namespaceResourceWhitelist: [
+        { group: 'cert-manager.io', kind: 'Certificate' },
+        { group: '', kind: 'ConfigMap' },
+        { group: 'apps', kind: 'Deployment' },
+        { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+        { group: 'rbac.authorization.k8s.io', kind: 'Role' },
+        { group: 'rbac.authorization.k8s.io', kind: 'RoleBinding' },
+        { group: '', kind: 'Secret' },
+        { group: '', kind: 'Service' },
+        { group: '', kind: 'ServiceAccount' },
+        { group: 'apps', kind: 'StatefulSet' },
+      ],
+    });
+  });
+
+  it('gives every child Application the one sync policy, finalizer and destination', () => {
+    const children = cp.argo.filter((m) => m.kind === 'Application' && m.metadata.name !== 'ibm-prow-jobs-root');
+    expect(children.map((m) => m.metadata.name)).toEqual([
+      'ibm-prow-jobs-namespaces',
+      'ibm-prow-jobs-argocd-release',
+      'ibm-prow-jobs-cert-manager-release',
+      'ibm-prow-jobs-cert-manager',
+    ]);
+    for (const child of children) {
+      const spec = child['spec'] as { project: string; destination: { name: string }; syncPolicy: { automated: unknown; retry: unknown; syncOptions: string[] } };
+      expect(child.metadata['finalizers']).toEqual(['resources-finalizer.argocd.argoproj.io']);
+      expect(spec.project).toBe('ibm-prow-jobs');
+      expect(spec.destination.name).toBe('in-cluster');
+      expect(spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });
+      expect(spec.syncPolicy.retry).toEqual({ limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } });
+      expect(spec.syncPolicy.syncOptions.slice(0, 2)).toEqual(['FailOnSharedResource=true', 'PruneLast=true']);
+    }
+    expect(children.map((m) => (m['spec'] as { syncPolicy: { syncOptions: string[] } }).syncPolicy.syncOptions.includes('ServerSideApply=true'))).toEqual([
+      false,
+      true,
+      true,
+      false,
+    ]);
+  });
+
+  it('issues a certificate for every host the seed exposes on it, from the letsencrypt ClusterIssuer', () => {
+    const objects = objectsOf(rendered, 'ibm-prow-jobs', 'cert-manager');
+    expect(objects.map((m) => [m.kind, m.metadata.namespace, m.metadata.name])).toEqual([
+      ['ClusterIssuer', undefined, 'letsencrypt'],
+      ['Certificate', 'kubevirt-prow', 'deck-tls'],
+      ['Certificate', 'kubevirt-prow', 'gcsweb-tls'],
+      ['Certificate', 'monitoring', 'grafana-tls'],
+      ['Certificate', 'ci-search', 'ci-search-tls'],
+    ]);
+    expect(objects.slice(1).map((m) => (m['spec'] as { dnsNames: string[] }).dnsNames)).toEqual([
+      ['prow.ci.kubevirt.io'],
+      ['gcsweb.ci.kubevirt.io'],
+      ['grafana.ci.kubevirt.io'],
+      ['search.ci.kubevirt.io'],
+    ]);
+    expect(objects.slice(1).map((m) => (m['spec'] as { dnsNames: string[] }).dnsNames[0])).toEqual(
+      cp.cluster.exposes.map((e) => exposedServices[e as keyof typeof exposedServices].host),
+    );
+    expect((objects[0]!['spec'] as { acme: { solvers: unknown } }).acme.solvers).toEqual([{ http01: { ingress: { ingressClassName: 'public-iks-k8s-nginx' } } }]);
+  });
+
+  it('has its committed manifests up to date', () => {
+    expect(findDrift(repoRoot, rendered, ['control-plane'])).toEqual([]);
+  });
+});

@@ -1,0 +1,93 @@
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { enable } from '@kubevirt-ci/topology';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { findDrift, render, writeManifests, type Rendered } from '../src/index.ts';
+import { dashboards, topology, widgets } from './fixtures.ts';
+
+const rendered = render(topology([enable(widgets), enable(dashboards)], [enable(widgets)]));
+const hubFiles = [...rendered.clusters[0]!.files.keys()];
+const spokeFiles = [...rendered.clusters[1]!.files.keys()];
+
+let root: string;
+beforeEach(() => {
+  root = mkdtempSync(join(tmpdir(), 'synth-'));
+});
+afterEach(() => rmSync(root, { recursive: true, force: true }));
+
+function tree(dir: string): string[] {
+  const abs = join(root, dir);
+  if (!existsSync(abs)) return [];
+  return (readdirSync(abs, { recursive: true }) as string[]).filter((f) => statSync(join(abs, f)).isFile()).map((f) => `${dir}/${f}`).sort();
+}
+
+describe('writeManifests', () => {
+  it('writes every rendered file under its role', () => {
+    expect(writeManifests(root, rendered)).toEqual([
+      { role: 'hub', files: hubFiles.length, changed: true },
+      { role: 'spokes', files: spokeFiles.length, changed: true },
+    ]);
+    expect(tree('clusters/hub/manifests')).toEqual([...hubFiles].sort());
+    expect(tree('clusters/spokes/manifests')).toEqual([...spokeFiles].sort());
+    for (const f of hubFiles) expect(readFileSync(join(root, f), 'utf8')).toBe(rendered.clusters[0]!.files.get(f));
+    expect(readdirSync(join(root, 'clusters/hub'))).toEqual(['manifests']);
+  });
+
+  it('removes stale files and leaves an unchanged role untouched', () => {
+    writeManifests(root, rendered);
+    const stale = 'clusters/hub/manifests/hub-1/old-app/deployment-gone.yaml';
+    mkdirSync(join(root, 'clusters/hub/manifests/hub-1/old-app'));
+    writeFileSync(join(root, stale), 'kind: Deployment\n');
+    const before = statSync(join(root, spokeFiles[0]!)).mtimeMs;
+    expect(writeManifests(root, rendered).map((r) => [r.role, r.changed])).toEqual([
+      ['hub', true],
+      ['spokes', false],
+    ]);
+    expect(existsSync(join(root, stale))).toBe(false);
+    expect(statSync(join(root, spokeFiles[0]!)).mtimeMs).toBe(before);
+  });
+
+  it('writes only the roles asked for', () => {
+    expect(writeManifests(root, rendered, ['spokes']).map((r) => r.role)).toEqual(['spokes']);
+    expect(tree('clusters/hub/manifests')).toEqual([]);
+  });
+
+  it('leaves the previous manifests intact when writing fails part-way', () => {
+    writeManifests(root, rendered);
+    const before = tree('clusters/hub/manifests').map((f) => [f, readFileSync(join(root, f), 'utf8')]);
+    const first = hubFiles[0]!;
+    // A file and a directory of the same name cannot both be written.
+    const broken: Rendered = {
+      ...rendered,
+      clusters: rendered.clusters.map((c, i) =>
+        i === 0 ? { ...c, files: new Map([...c.files, [`${first}/impossible.yaml`, 'x: 1\n']]) } : c,
+      ),
+    };
+    expect(() => writeManifests(root, broken)).toThrow(/ENOTDIR|EEXIST/);
+    expect(tree('clusters/hub/manifests').map((f) => [f, readFileSync(join(root, f), 'utf8')])).toEqual(before);
+    expect(readdirSync(join(root, 'clusters/hub'))).toEqual(['manifests']);
+  });
+});
+
+describe('findDrift', () => {
+  it('finds nothing right after a write', () => {
+    writeManifests(root, rendered);
+    expect(findDrift(root, rendered)).toEqual([]);
+  });
+
+  it('lists missing, unwanted and differing files per role', () => {
+    writeManifests(root, rendered);
+    const [changed, removed] = [hubFiles[0]!, hubFiles[1]!];
+    writeFileSync(join(root, changed), 'edited by hand\n');
+    rmSync(join(root, removed));
+    writeFileSync(join(root, 'clusters/hub/manifests/hub-1/extra.yaml'), 'kind: ConfigMap\n');
+    expect(findDrift(root, rendered)).toEqual([
+      { role: 'hub', added: [removed], removed: ['clusters/hub/manifests/hub-1/extra.yaml'], changed: [changed] },
+    ]);
+  });
+
+  it('reports everything as missing when nothing was ever written', () => {
+    expect(findDrift(root, rendered, ['spokes'])).toEqual([{ role: 'spokes', added: [...spokeFiles].sort(), removed: [], changed: [] }]);
+  });
+});

@@ -1,0 +1,221 @@
+import { k8s } from '@kubevirt-ci/kube';
+import { enable } from '@kubevirt-ci/topology';
+import { ApiObject } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { render, rootsProject } from '../src/index.ts';
+import { argoObject, clusterOf, objectsOf, problemsFrom } from '../src/testing.ts';
+import { appRendering, dashboards, topology, widgets } from './fixtures.ts';
+
+const policy = (ssa: boolean) => ({
+  automated: { prune: true, selfHeal: true },
+  retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
+  syncOptions: ['FailOnSharedResource=true', 'PruneLast=true', ...(ssa ? ['ServerSideApply=true'] : [])],
+});
+
+describe('render', () => {
+  const rendered = render(topology([enable(widgets), enable(dashboards, { title: 'KubeVirt CI' })], [enable(widgets), enable(dashboards)]));
+
+  it('orders namespaces first, then releases, then what uses the kinds they install', () => {
+    expect(clusterOf(rendered, 'hub-1').parts.map((p) => [p.name, p.wave])).toEqual([
+      ['namespaces', 0],
+      ['widgets-release', 1],
+      ['dashboards', 2],
+    ]);
+  });
+
+  it('renders a child Application from the one builder', () => {
+    expect(argoObject(rendered, 'hub-1', 'Application', 'hub-1-dashboards')).toEqual({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'Application',
+      metadata: {
+        name: 'hub-1-dashboards',
+        namespace: 'argocd',
+        labels: { 'app.kubernetes.io/part-of': 'kubevirt-ci', 'ci.kubevirt.io/cluster': 'hub-1', 'ci.kubevirt.io/role': 'hub', 'ci.kubevirt.io/app': 'dashboards' },
+        annotations: { 'argocd.argoproj.io/sync-wave': '2', 'ci.kubevirt.io/description': 'dashboards: renders widgets' },
+        finalizers: ['resources-finalizer.argocd.argoproj.io'],
+      },
+      spec: {
+        project: 'hub-1',
+        destination: { name: 'in-cluster', namespace: 'monitoring' },
+        source: { repoURL: 'https://github.com/kubevirt/project-infra', targetRevision: 'main', path: 'clusters/hub/manifests/hub-1/dashboards', directory: { recurse: false } },
+        syncPolicy: policy(false),
+      },
+    });
+  });
+
+  it('renders a release as a Helm source, applied server-side', () => {
+    const app = argoObject(rendered, 'spoke-1', 'Application', 'spoke-1-widgets-release');
+    expect(app['spec']).toEqual({
+      project: 'spoke-1',
+      destination: { name: 'spoke-1', namespace: 'monitoring' },
+      source: { repoURL: 'https://charts.example.io', chart: 'widgets', targetRevision: '1.2.3', helm: { releaseName: 'widgets', valuesObject: { replicas: 1 } } },
+      syncPolicy: policy(true),
+    });
+  });
+
+  it("gives each cluster an AppProject that allows exactly its repos, namespaces and kinds", () => {
+    expect(argoObject(rendered, 'spoke-1', 'AppProject', 'spoke-1')).toEqual({
+      apiVersion: 'argoproj.io/v1alpha1',
+      kind: 'AppProject',
+      metadata: { name: 'spoke-1', namespace: 'argocd', annotations: { 'argocd.argoproj.io/sync-wave': '-1' } },
+      spec: {
+        description: 'Everything Argo CD deploys to cluster spoke-1 (role spokes).',
+        sourceRepos: ['https://charts.example.io', 'https://github.com/kubevirt/project-infra'],
+        destinations: [{ name: 'spoke-1', namespace: 'monitoring' }],
+        clusterResourceWhitelist: [
+          { group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' },
+          { group: 'example.io', kind: 'Gadget' },
+          { group: '', kind: 'Namespace' },
+        ],
+        namespaceResourceWhitelist: [
+          { group: '', kind: 'ConfigMap' },
+          { group: 'apps', kind: 'Deployment' },
+          { group: 'example.io', kind: 'Widget' },
+        ],
+      },
+    });
+  });
+
+  it("roots every cluster in an Application on the hub that syncs the cluster's directory", () => {
+    expect(argoObject(rendered, 'spoke-1', 'Application', 'spoke-1-root')['spec']).toEqual({
+      project: rootsProject,
+      destination: { name: 'in-cluster', namespace: 'argocd' },
+      source: { repoURL: 'https://github.com/kubevirt/project-infra', targetRevision: 'main', path: 'clusters/spokes/manifests/spoke-1', directory: { recurse: false } },
+      syncPolicy: policy(false),
+    });
+    expect(argoObject(rendered, 'hub-1', 'AppProject', rootsProject)['spec']).toEqual({
+      description: "Each cluster's root Application: it creates that cluster's AppProject and Applications in Argo CD.",
+      sourceRepos: ['https://github.com/kubevirt/project-infra'],
+      destinations: [{ name: 'in-cluster', namespace: 'argocd' }],
+      clusterResourceWhitelist: [],
+      namespaceResourceWhitelist: [
+        { group: 'argoproj.io', kind: 'AppProject' },
+        { group: 'argoproj.io', kind: 'Application' },
+      ],
+    });
+    expect(clusterOf(rendered, 'spoke-1').argo.some((m) => m.metadata.name === rootsProject)).toBe(false);
+  });
+
+  it('creates every namespace its apps use, unpruned and with its pod security level', () => {
+    expect(objectsOf(rendered, 'hub-1', 'namespaces')).toEqual([
+      {
+        apiVersion: 'v1',
+        kind: 'Namespace',
+        metadata: {
+          name: 'monitoring',
+          labels: { 'pod-security.kubernetes.io/enforce': 'privileged', 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' },
+          annotations: {
+            'argocd.argoproj.io/sync-options': 'Prune=false',
+            'ci.kubevirt.io/purpose': 'Prometheus, Thanos, node-exporter and Grafana',
+            'ci.kubevirt.io/pod-security-reason': "node-exporter reads the host's /proc and /sys with hostPID and hostNetwork",
+          },
+        },
+      },
+    ]);
+  });
+
+  it('writes one file per object, named by kind and name, with a header naming the source', () => {
+    const files = [...clusterOf(rendered, 'hub-1').files.keys()];
+    expect(files).toEqual([
+      'clusters/hub/manifests/hub-1/application-hub-1-dashboards.yaml',
+      'clusters/hub/manifests/hub-1/application-hub-1-namespaces.yaml',
+      'clusters/hub/manifests/hub-1/application-hub-1-root.yaml',
+      'clusters/hub/manifests/hub-1/application-hub-1-widgets-release.yaml',
+      'clusters/hub/manifests/hub-1/appproject-hub-1.yaml',
+      'clusters/hub/manifests/hub-1/appproject-kubevirt-ci-roots.yaml',
+      'clusters/hub/manifests/hub-1/namespaces/namespace-monitoring.yaml',
+      'clusters/hub/manifests/hub-1/dashboards/configmap-settings.yaml',
+      'clusters/hub/manifests/hub-1/dashboards/gadget-global.yaml',
+      'clusters/hub/manifests/hub-1/dashboards/widget-main.yaml',
+    ]);
+    expect(clusterOf(rendered, 'hub-1').files.get('clusters/hub/manifests/hub-1/dashboards/configmap-settings.yaml')).toBe(
+      "# Rendered by 'pnpm synth' from packages/synth/test/fixtures.ts; edit that, not this file.\n" +
+        'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: settings\n  namespace: monitoring\ndata:\n  title: KubeVirt CI\n',
+    );
+  });
+
+  it('is deterministic: the same topology renders the same bytes', () => {
+    const again = render(topology([enable(widgets), enable(dashboards, { title: 'KubeVirt CI' })], [enable(widgets), enable(dashboards)]));
+    expect(again.clusters.map((c) => [...c.files])).toEqual(rendered.clusters.map((c) => [...c.files]));
+  });
+
+  it('tells apart objects of the same kind and name in different namespaces', () => {
+    const twins = appRendering('twins', (scope) => {
+      for (const ns of ['monitoring', 'ci-search']) new k8s.KubeConfigMap(scope, ns, { metadata: { name: 'same', namespace: ns } });
+    }, ['monitoring', 'ci-search']);
+    const r = render(topology([enable(twins)], [], [twins]));
+    expect([...clusterOf(r, 'hub-1').files.keys()].filter((f) => f.includes('/twins/'))).toEqual([
+      'clusters/hub/manifests/hub-1/twins/configmap-same.ci-search.yaml',
+      'clusters/hub/manifests/hub-1/twins/configmap-same.monitoring.yaml',
+    ]);
+  });
+});
+
+describe('render rejects', () => {
+  const file = 'packages/synth/test/fixtures.ts';
+
+  it('a custom kind whose CRD no app on the cluster installs', () => {
+    expect(problemsFrom(() => render(topology([], [enable(dashboards)])))).toEqual([
+      {
+        file: 'packages/synth/test/fixtures.ts',
+        object: 'Widget monitoring/main of app "dashboards" on cluster "spoke-1"',
+        field: 'apiVersion',
+        message: 'no app on this cluster installs the CRD for Widget.example.io',
+        fix: 'enable the app whose release installs Widget.example.io on role "spokes"',
+      },
+      {
+        file: 'packages/synth/test/fixtures.ts',
+        object: 'Gadget global of app "dashboards" on cluster "spoke-1"',
+        field: 'apiVersion',
+        message: 'no app on this cluster installs the CRD for Gadget.example.io',
+        fix: 'enable the app whose release installs Gadget.example.io on role "spokes"',
+      },
+    ]);
+  });
+
+  it('an object in a namespace the app does not declare, or a namespaced object without one', () => {
+    const stray = appRendering('stray', (scope) => {
+      new k8s.KubeConfigMap(scope, 'a', { metadata: { name: 'a', namespace: 'kubevirt-prow' } });
+      new k8s.KubeConfigMap(scope, 'b', { metadata: { name: 'b' } });
+      new k8s.KubeClusterRole(scope, 'c', { metadata: { name: 'c', namespace: 'monitoring' } });
+    });
+    expect(problemsFrom(() => render(topology([enable(stray)], [], [stray]))).map((p) => [p.file, p.object, p.field, p.message])).toEqual([
+      [file, 'ConfigMap kubevirt-prow/a of app "stray" on cluster "hub-1"', 'metadata.namespace', '"kubevirt-prow" is not one of the app\'s namespaces (monitoring)'],
+      [file, 'ConfigMap b of app "stray" on cluster "hub-1"', 'metadata.namespace', 'ConfigMap is namespaced but has no namespace'],
+      [file, 'ClusterRole monitoring/c of app "stray" on cluster "hub-1"', 'metadata.namespace', 'ClusterRole is cluster-scoped but has namespace "monitoring"'],
+    ]);
+  });
+
+  it('a Secret with values', () => {
+    const leaky = appRendering('leaky', (scope) => {
+      new k8s.KubeSecret(scope, 's', { metadata: { name: 'hmac-token', namespace: 'monitoring' }, stringData: { hmac: 'hunter2' } });
+    });
+    expect(problemsFrom(() => render(topology([enable(leaky)], [], [leaky])))).toEqual([
+      {
+        file,
+        object: 'Secret monitoring/hmac-token of app "leaky" on cluster "hub-1"',
+        field: 'stringData',
+        message: 'a Secret with values would put them in git',
+        fix: 'declare the Secret as provided outside git and let bootstrap create it',
+      },
+    ]);
+  });
+
+  it('two apps rendering the same object', () => {
+    const one = appRendering('one', (scope) => void new k8s.KubeConfigMap(scope, 'x', { metadata: { name: 'shared', namespace: 'monitoring' } }));
+    const two = appRendering('two', (scope) => void new k8s.KubeConfigMap(scope, 'x', { metadata: { name: 'shared', namespace: 'monitoring' } }));
+    expect(problemsFrom(() => render(topology([enable(one), enable(two)], [], [one, two]))).map((p) => [p.object, p.message])).toEqual([
+      ['ConfigMap monitoring/shared of app "two" on cluster "hub-1"', 'app "one" renders the same object'],
+    ]);
+  });
+
+  it('an app whose render throws, naming the app and its file', () => {
+    const broken = appRendering('broken', (scope) => {
+      new ApiObject(scope, 'x', { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'ok', namespace: 'monitoring' } });
+      throw new Error('greenhouse size must be at least 10Gi');
+    });
+    expect(problemsFrom(() => render(topology([enable(broken)], [], [broken])))).toEqual([
+      { file, object: 'app "broken" on cluster "hub-1"', field: 'render()', message: 'greenhouse size must be at least 10Gi', fix: 'fix the app or the values it was given' },
+    ]);
+  });
+});
