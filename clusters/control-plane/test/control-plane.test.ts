@@ -1,7 +1,10 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { findDrift, loadTopology, render, rootsProject } from '@kubevirt-ci/synth';
 import { argoObject, clusterOf, objectsOf } from '@kubevirt-ci/synth/testing';
 import { exposedServices, repoRoot } from '@kubevirt-ci/topology';
 import { describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 
 const rendered = render(await loadTopology());
 const cp = clusterOf(rendered, 'ibm-prow-jobs');
@@ -130,5 +133,19 @@ describe('the control plane', () => {
 
   it('has its committed manifests up to date', () => {
     expect(findDrift(repoRoot, rendered, ['control-plane'])).toEqual([]);
+  });
+
+  it('commits nothing but single-object YAML files Argo CD can read', () => {
+    const dir = join(repoRoot, 'clusters/control-plane/manifests');
+    const files = (readdirSync(dir, { recursive: true, withFileTypes: true }) as import('node:fs').Dirent[]).filter((d) => d.isFile());
+    expect(files.length).toBe(cp.files.size);
+    for (const f of files) {
+      const path = join(f.parentPath, f.name);
+      expect(f.name).toMatch(/^[a-z0-9.-]+\.yaml$/);
+      const docs = parseAllDocuments(readFileSync(path, 'utf8'));
+      expect(Array.isArray(docs) ? docs.length : 0, path).toBe(1);
+      const obj = (docs as { toJS(): Record<string, unknown> }[])[0]!.toJS() as { apiVersion?: string; kind?: string; metadata?: { name?: string } };
+      expect([typeof obj.apiVersion, typeof obj.kind, typeof obj.metadata?.name], path).toEqual(['string', 'string', 'string']);
+    }
   });
 });
