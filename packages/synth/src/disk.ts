@@ -51,6 +51,14 @@ export function findDrift(root: string, rendered: Rendered, roles?: readonly str
   return drift;
 }
 
+/** Staging and swap directories a killed run left behind; they never hold the truth. */
+function removeLeftovers(roleRoot: string): void {
+  if (!existsSync(roleRoot)) return;
+  for (const name of readdirSync(roleRoot)) {
+    if (name.startsWith('.manifests-staging-') || name.startsWith('.manifests-old-')) rmSync(join(roleRoot, name), { recursive: true, force: true });
+  }
+}
+
 export interface WriteResult {
   readonly role: string;
   readonly files: number;
@@ -74,7 +82,7 @@ export function writeManifests(root: string, rendered: Rendered, roles?: readonl
     const target = join(root, roleDir(role));
     const staging = join(root, `clusters/${role}/.manifests-staging-${process.pid}`);
     const old = join(root, `clusters/${role}/.manifests-old-${process.pid}`);
-    rmSync(staging, { recursive: true, force: true });
+    removeLeftovers(join(root, `clusters/${role}`));
     try {
       mkdirSync(staging, { recursive: true });
       for (const [path, content] of files) {

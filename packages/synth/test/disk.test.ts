@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { enable } from '@kubevirt-ci/topology';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findDrift, render, writeManifests, type Rendered } from '../src/index.ts';
+import { findDrift, loadTopology, render, writeManifests, type Rendered } from '../src/index.ts';
 import { dashboards, topology, widgets } from './fixtures.ts';
 
 const rendered = render(topology([enable(widgets), enable(dashboards)], [enable(widgets)]));
@@ -67,6 +67,26 @@ describe('writeManifests', () => {
     expect(() => writeManifests(root, broken)).toThrow(/ENOTDIR|EEXIST/);
     expect(tree('clusters/hub/manifests').map((f) => [f, readFileSync(join(root, f), 'utf8')])).toEqual(before);
     expect(readdirSync(join(root, 'clusters/hub'))).toEqual(['manifests']);
+  });
+
+  it('clears what a killed run left behind', () => {
+    writeManifests(root, rendered);
+    mkdirSync(join(root, 'clusters/hub/.manifests-staging-99999/hub-1'), { recursive: true });
+    mkdirSync(join(root, 'clusters/hub/.manifests-old-99999'), { recursive: true });
+    writeFileSync(join(root, hubFiles[0]!), 'edited\n');
+    writeManifests(root, rendered);
+    expect(readdirSync(join(root, 'clusters/hub'))).toEqual(['manifests']);
+  });
+});
+
+describe('loadTopology', () => {
+  it('names a package that exports no app or role, and what it must export', async () => {
+    mkdirSync(join(root, 'apps/greenhouse/src'), { recursive: true });
+    mkdirSync(join(root, 'clusters'), { recursive: true });
+    writeFileSync(join(root, 'apps/greenhouse/src/index.ts'), 'export const greenhouse = {};\n');
+    await expect(loadTopology(root)).rejects.toThrow(
+      'apps/greenhouse/src/index.ts: exports no "app"; every package in apps/ must export its AppDefinition (defineApp) as "app"',
+    );
   });
 });
 
