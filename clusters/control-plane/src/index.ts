@@ -12,7 +12,7 @@ export const role = defineRole({
   clusters: [
     {
       name: 'ibm-prow-jobs',
-      description: 'Managed cluster on IBM Cloud; runs Prow, the monitoring hub, the caches and the non-e2e jobs.',
+      description: 'Hosted on IBM Cloud Kubernetes Service. Argo CD runs here and manages every cluster.',
       uses: { services: ['github', 'quay', 'slack'], buckets: ['build-results', 'build-artifacts', 'thanos-blocks'] },
       connectedClusters: [{ cluster: 'prow-workloads', why: 'the control plane schedules CI jobs on it' }],
       exposes: ['deck', 'gcsweb', 'grafana', 'ci-search'],

@@ -12,7 +12,7 @@ export const role = defineRole({
   clusters: [
     {
       name: 'prow-workloads',
-      description: 'Self-managed cluster with bare-metal workers; runs the e2e jobs.',
+      description: "The e2e workloads cluster, managed by the control plane's Argo CD.",
       uses: { services: ['quay'], buckets: ['build-artifacts', 'thanos-blocks'] },
       connectedClusters: [{ cluster: 'ibm-prow-jobs', why: 'it sends Prow jobs here to be executed and retrieves their state' }],
       exposes: [],

@@ -1,7 +1,7 @@
 import { Certificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1';
 import { App, Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { builtinClusterKinds, emitModel, formatGroupKind, groupKindKey, groupOf, namespace } from '../src/index.ts';
+import { builtinClusterKinds, containersOf, emitModel, formatGroupKind, groupKindKey, groupOf, namespace, podSpecOf, secretRefsOf } from '../src/index.ts';
 
 function chart(): Chart {
   return new Chart(new App(), 'test');
@@ -67,5 +67,57 @@ describe('group and kind', () => {
     expect(builtinClusterKinds.has('rbac.authorization.k8s.io/ClusterRole')).toBe(true);
     expect(builtinClusterKinds.has('rbac.authorization.k8s.io/Role')).toBe(false);
     expect(builtinClusterKinds.has('/ConfigMap')).toBe(false);
+  });
+});
+
+describe('pod specs', () => {
+  const cronJob = {
+    kind: 'CronJob',
+    spec: {
+      jobTemplate: {
+        spec: {
+          template: {
+            spec: {
+              initContainers: [{ name: 'init', image: 'quay.io/kubevirtci/init:v1' }],
+              containers: [
+                {
+                  name: 'label-sync',
+                  image: 'us-docker.pkg.dev/k8s-infra-prow/images/label_sync:v20261101',
+                  env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'github-token', key: 'cert' } } }],
+                  envFrom: [{ secretRef: { name: 'slack-token' } }],
+                },
+              ],
+              volumes: [
+                { name: 'token', secret: { secretName: 'github-token', items: [{ key: 'appid' }] } },
+                { name: 'config', configMap: { name: 'label-config' } },
+              ],
+              imagePullSecrets: [{ name: 'quay-pull' }],
+            },
+          },
+        },
+      },
+    },
+  };
+
+  it('finds the pod spec of every workload kind, and none elsewhere', () => {
+    expect(podSpecOf(cronJob)?.path).toBe('spec.jobTemplate.spec.template.spec');
+    expect(podSpecOf({ kind: 'Deployment', spec: { template: { spec: { containers: [] } } } })?.path).toBe('spec.template.spec');
+    expect(podSpecOf({ kind: 'Pod', spec: { containers: [] } })?.path).toBe('spec');
+    expect(podSpecOf({ kind: 'ConfigMap' })).toBeUndefined();
+    expect(podSpecOf({ kind: 'Deployment', spec: {} })).toBeUndefined();
+  });
+
+  it('lists containers, init containers first', () => {
+    expect(containersOf(podSpecOf(cronJob)!.spec).map((c) => c.name)).toEqual(['init', 'label-sync']);
+  });
+
+  it('collects the Secrets a pod reads and the keys it names', () => {
+    expect(secretRefsOf(podSpecOf(cronJob)!.spec)).toEqual(
+      new Map([
+        ['github-token', new Set(['appid', 'cert'])],
+        ['slack-token', new Set()],
+        ['quay-pull', new Set()],
+      ]),
+    );
   });
 });

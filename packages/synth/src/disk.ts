@@ -27,6 +27,17 @@ function listFiles(root: string, dir: string): string[] {
     .sort();
 }
 
+/** Every committed-or-not manifest file under clusters/<role>/manifests, by repo-relative path. */
+export function readManifests(root: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const clusters = join(root, 'clusters');
+  if (!existsSync(clusters)) return files;
+  for (const role of readdirSync(clusters).sort()) {
+    for (const path of listFiles(root, roleDir(role))) files.set(path, readFileSync(join(root, path), 'utf8'));
+  }
+  return files;
+}
+
 export interface Drift {
   readonly role: string;
   readonly added: readonly string[];

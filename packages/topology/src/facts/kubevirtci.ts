@@ -5,6 +5,7 @@ import { here, recordSource } from '../source.ts';
  * Prow build cluster and connects out with a kubeconfig that is not in Prow's kubeconfig.
  */
 export interface KubevirtciCluster {
+  readonly title: string;
   readonly description: string;
   /** The Secret in the jobs namespace holding its kubeconfig, provided outside git. */
   readonly kubeconfigSecret: { readonly name: string; readonly key: string };
@@ -15,11 +16,13 @@ export interface KubevirtciCluster {
 export const kubevirtciClusters = recordSource(
   {
     arm: {
+      title: 'ARM cluster',
       description: 'runs ARM test jobs',
       kubeconfigSecret: { name: 'kubevirtci-arm-kubeconfig', key: 'kubeconfig' },
       maxConcurrency: 1,
     },
     performance: {
+      title: 'Performance cluster',
       description: 'runs performance-related jobs',
       kubeconfigSecret: { name: 'kubevirtci-performance-kubeconfig', key: 'kubeconfig' },
       maxConcurrency: 1,

@@ -1,0 +1,108 @@
+import { containersOf, podSpecOf, secretRefsOf } from '@kubevirt-ci/kube';
+import type { Manifest, RenderedCluster } from '@kubevirt-ci/synth';
+import type { ResolvedTopology } from '@kubevirt-ci/topology';
+
+/** What is actually rendered on one cluster, read off its objects rather than its intent. */
+export interface Inventory {
+  readonly applications: readonly { name: string; wave: number; source: string }[];
+  readonly namespaces: readonly { name: string; podSecurity: string; purpose: string }[];
+  readonly images: readonly { image: string; version: string; usedBy: readonly string[] }[];
+  readonly hosts: readonly { host: string; service: string; tlsSecret: string }[];
+  readonly volumes: readonly { name: string; kind: string; size: string; usedBy: string }[];
+  readonly secrets: readonly { namespace: string; name: string; keys: readonly string[]; usedBy: readonly string[] }[];
+}
+
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+/** 'registry/repo:tag' or 'registry/repo@sha256:...' -> [name, version]. */
+export function splitImage(ref: string): [string, string] {
+  const at = ref.indexOf('@');
+  if (at >= 0) return [ref.slice(0, at), ref.slice(at + 1)];
+  const colon = ref.lastIndexOf(':');
+  return colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, '(no tag)'];
+}
+
+function qualified(m: Manifest): string {
+  return `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
+}
+
+function get(obj: unknown, ...path: string[]): unknown {
+  let cur = obj;
+  for (const k of path) cur = typeof cur === 'object' && cur !== null ? (cur as Record<string, unknown>)[k] : undefined;
+  return cur;
+}
+
+export function inventoryOf(t: ResolvedTopology, rc: RenderedCluster): Inventory {
+  const objects = rc.parts.flatMap((p) => p.objects);
+  const applications = [...rc.parts].sort((a, b) => a.wave - b.wave || byText(a.name, b.name)).map((p) => ({
+    name: `${rc.cluster.name}-${p.name}`,
+    wave: p.wave,
+    source:
+      p.source.type === 'rendered'
+        ? `${p.source.path}/`
+        : p.source.type === 'helm'
+          ? `${p.source.repoURL} chart ${p.source.chart} ${p.source.version}`
+          : `${p.source.repoURL} ${p.source.path} at ${p.source.revision}`,
+  }));
+  const namespaces = rc.namespaces.map((name) => ({ name, podSecurity: t.namespaces[name]?.podSecurity ?? '?', purpose: t.namespaces[name]?.purpose ?? '' }));
+
+  const images = new Map<string, { image: string; version: string; usedBy: Set<string> }>();
+  const volumes: Inventory['volumes'][number][] = [];
+  const secretUse = new Map<string, { namespace: string; name: string; keys: Set<string>; usedBy: Set<string> }>();
+  const rendered = new Set(objects.filter((m) => m.kind === 'Secret').map((m) => `${m.metadata.namespace}/${m.metadata.name}`));
+  for (const m of objects) {
+    if (m.kind === 'Certificate') rendered.add(`${m.metadata.namespace}/${get(m, 'spec', 'secretName')}`);
+  }
+
+  for (const m of objects) {
+    if (m.kind === 'PersistentVolumeClaim') {
+      volumes.push({ name: `${m.metadata.namespace}/${m.metadata.name}`, kind: 'PersistentVolumeClaim', size: String(get(m, 'spec', 'resources', 'requests', 'storage') ?? '?'), usedBy: '' });
+    }
+    if (m.kind === 'PersistentVolume') {
+      const path = get(m, 'spec', 'local', 'path') ?? get(m, 'spec', 'hostPath', 'path');
+      volumes.push({ name: m.metadata.name, kind: `PersistentVolume${path ? ` at ${path}` : ''}`, size: String(get(m, 'spec', 'capacity', 'storage') ?? '?'), usedBy: '' });
+    }
+    if (m.kind === 'StatefulSet') {
+      const replicas = Number(get(m, 'spec', 'replicas') ?? 1);
+      for (const tmpl of (get(m, 'spec', 'volumeClaimTemplates') as Manifest[] | undefined) ?? []) {
+        volumes.push({ name: `${m.metadata.namespace}/${tmpl.metadata.name}`, kind: `volumeClaimTemplate x ${replicas}`, size: String(get(tmpl, 'spec', 'resources', 'requests', 'storage') ?? '?'), usedBy: qualified(m) });
+      }
+    }
+    const pod = podSpecOf(m);
+    if (!pod) continue;
+    for (const c of containersOf(pod.spec)) {
+      if (!c.image) continue;
+      const [image, version] = splitImage(c.image);
+      const entry = images.get(c.image) ?? { image, version, usedBy: new Set<string>() };
+      entry.usedBy.add(qualified(m));
+      images.set(c.image, entry);
+    }
+    for (const v of pod.spec.volumes ?? []) {
+      if (v.hostPath?.path) volumes.push({ name: `${m.metadata.namespace}/${v.name}`, kind: `hostPath ${v.hostPath.path}`, size: '(node disk)', usedBy: qualified(m) });
+    }
+    for (const [name, keys] of secretRefsOf(pod.spec)) {
+      const key = `${m.metadata.namespace}/${name}`;
+      if (rendered.has(key)) continue;
+      const entry = secretUse.get(key) ?? { namespace: m.metadata.namespace ?? '', name, keys: new Set<string>(), usedBy: new Set<string>() };
+      keys.forEach((k) => entry.keys.add(k));
+      entry.usedBy.add(qualified(m));
+      secretUse.set(key, entry);
+    }
+  }
+
+  const hosts = rc.cluster.exposes.map((name) => {
+    const ex = t.exposedServices[name]!;
+    return { host: ex.host, service: `${ex.namespace}/${ex.service}:${ex.port}`, tlsSecret: `${ex.namespace}/${name}-tls` };
+  });
+
+  return {
+    applications,
+    namespaces,
+    images: [...images.values()].map((i) => ({ ...i, usedBy: [...i.usedBy].sort(byText) })).sort((a, b) => byText(a.image + a.version, b.image + b.version)),
+    hosts,
+    volumes: volumes.sort((a, b) => byText(a.name, b.name)),
+    secrets: [...secretUse.values()]
+      .map((s) => ({ ...s, keys: [...s.keys].sort(byText), usedBy: [...s.usedBy].sort(byText) }))
+      .sort((a, b) => byText(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`)),
+  };
+}

@@ -1,0 +1,81 @@
+import { app as certManager } from '@kubevirt-ci/app-cert-manager';
+import { k8s } from '@kubevirt-ci/kube';
+import { render } from '@kubevirt-ci/synth';
+import { clusterSpec } from '@kubevirt-ci/synth/testing';
+import { defineApp, defineRole, defineTopology, enable } from '@kubevirt-ci/topology';
+import { z } from 'zod';
+
+/** A web app with an image, a claim, a state set with templates, a host path and Secrets it reads. */
+export const web = defineApp({
+  name: 'web',
+  component: 'deck',
+  description: 'shows jobs',
+  values: z.object({}),
+  namespaces: () => ['kubevirt-prow'],
+  render: (scope) => {
+    const ns = 'kubevirt-prow';
+    new k8s.KubeDeployment(scope, 'deck', {
+      metadata: { name: 'deck', namespace: ns },
+      spec: {
+        selector: { matchLabels: { app: 'deck' } },
+        template: {
+          metadata: { labels: { app: 'deck' } },
+          spec: {
+            containers: [
+              {
+                name: 'deck',
+                image: 'us-docker.pkg.dev/k8s-infra-prow/images/deck:v20261101-abc',
+                env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'github-token', key: 'cert' } } }],
+              },
+            ],
+            volumes: [
+              { name: 'tls', secret: { secretName: 'deck-tls' } },
+              { name: 'cache', persistentVolumeClaim: { claimName: 'deck-cache' } },
+              { name: 'docker', hostPath: { path: '/var/lib/docker' } },
+            ],
+          },
+        },
+      },
+    });
+    new k8s.KubePersistentVolumeClaim(scope, 'claim', {
+      metadata: { name: 'deck-cache', namespace: ns },
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: k8s.Quantity.fromString('30Gi') } } },
+    });
+    new k8s.KubeStatefulSet(scope, 'search', {
+      metadata: { name: 'search', namespace: ns },
+      spec: {
+        replicas: 2,
+        serviceName: 'search',
+        selector: { matchLabels: { app: 'search' } },
+        template: { metadata: { labels: { app: 'search' } }, spec: { containers: [{ name: 'search', image: 'quay.io/kubevirtci/ci-search@sha256:0123' }] } },
+        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { resources: { requests: { storage: k8s.Quantity.fromString('50Gi') } } } }],
+      },
+    });
+  },
+});
+
+export function renderFixture(workloads = ['prow-workloads']) {
+  const hub = defineRole({
+    role: 'control-plane',
+    description: 'The hub.',
+    hub: true,
+    apps: [enable(certManager), enable(web)],
+    clusters: [
+      clusterSpec('ibm-prow-jobs', {
+        description: 'Runs Prow.',
+        uses: { services: ['github', 'quay'], buckets: ['build-results', 'thanos-blocks'] },
+        connectedClusters: workloads.map((cluster) => ({ cluster, why: 'schedules jobs on it' })),
+        exposes: ['deck'],
+        ingressClassName: 'nginx',
+      }),
+    ],
+  });
+  const spokes = defineRole({
+    role: 'workloads',
+    description: 'Runs e2e jobs.',
+    hub: false,
+    apps: [],
+    clusters: workloads.map((name) => clusterSpec(name, { uses: { services: ['quay'], buckets: ['build-artifacts'] } })),
+  });
+  return render(defineTopology({ apps: [certManager, web], roles: [hub, spokes] }));
+}
