@@ -57,8 +57,9 @@ describe('diff', () => {
   });
 
   it('refuses an unknown revision or format with exit 2', () => {
-    expect(diff('--base', 'no-such-branch').code).toBe(2);
-    expect(diff('--base', 'no-such-branch').out).toMatch(/^diff: cannot read the manifests at "no-such-branch": git rev-parse/);
+    const unknown = diff('--base', 'no-such-branch');
+    expect(unknown.code).toBe(2);
+    expect(unknown.out).toMatch(/^diff: cannot read the manifests at "no-such-branch": git rev-parse/);
     expect(diff('--format', 'xml')).toEqual({ code: 2, out: 'diff: --format must be text or markdown, not "xml"\n' });
   });
 });
