@@ -10,6 +10,7 @@ const box = (cluster: string) => q(`cluster_${cluster}`);
 const flows = {
   gitops: '#2e7d32',
   jobs: '#c62828',
+  metrics: '#00838f',
   webhooks: '#6a1b9a',
   storage: '#1565c0',
   images: '#ef6c00',
@@ -94,6 +95,22 @@ export function layoutDot(rendered: Rendered): string {
     }
     if (rc.cluster.uses.services.includes('quay')) edge(anchor(c), 'quay', 'pulls images', flows.images, from());
     if (rc.cluster.uses.services.includes('slack')) edge(anchor(c), 'slack', 'notifies', flows.notifications, from());
+  }
+  // Flows the apps declare, component to component or to the outside.
+  for (const rc of rendered.clusters) {
+    for (const { app, values } of rc.cluster.apps) {
+      const self = q(`${rc.cluster.name}/${app.component}`);
+      for (const f of app.flows({ topology: t, cluster: rc.cluster, values })) {
+        const peer =
+          'cluster' in f.peer
+            ? q(`${f.peer.cluster}/${f.peer.component}`)
+            : 'external' in f.peer
+              ? f.peer.external
+              : q(`gcs/${t.external.gcs.buckets[f.peer.bucket]?.name ?? f.peer.bucket}`);
+        // Drawn away from the component and reversed for 'in', so outside peers rank to the right.
+        edge(self, peer, f.label, flows[f.kind], f.direction === 'in' ? 'dir=back' : '');
+      }
+    }
   }
   for (const k of kubevirtci) {
     const rc = rendered.clusters.find((x) => !x.cluster.hub) ?? hub;

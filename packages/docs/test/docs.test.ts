@@ -90,7 +90,8 @@ describe('layout', () => {
     const dot = layoutDot(rendered);
     expect(dot.match(/subgraph "cluster_[^"]+"/g)).toEqual(['subgraph "cluster_ibm-prow-jobs"', 'subgraph "cluster_prow-workloads"']);
     expect(dot).toContain('"ibm-prow-jobs/deck" [label="deck"];');
-    expect(dot).toContain('"prow-workloads/empty" [label="no apps enabled yet"');
+    expect(dot).toContain('"prow-workloads/Prometheus" [label="Prometheus"];');
+    expect(dot).not.toContain('no apps enabled yet');
     expect(dot.split('\n').filter((l) => l.includes(' -> ')).map((l) => l.trim().replace(/ \[.*?label="([^"]*)".*$/, ' : $1'))).toEqual([
       '"ibm-prow-jobs/anchor" -> "prow-workloads/anchor" : schedules jobs',
       '"ibm-prow-jobs/anchor" -> github : webhooks',
@@ -99,9 +100,22 @@ describe('layout', () => {
       '"ibm-prow-jobs/anchor" -> quay : pulls images',
       '"prow-workloads/anchor" -> "gcs/kubevirt-prow" : stores',
       '"prow-workloads/anchor" -> quay : pulls images',
+      '"ibm-prow-jobs/deck" -> github : webhooks',
+      '"ibm-prow-jobs/deck" -> "prow-workloads/Prometheus" : metrics',
+      '"ibm-prow-jobs/deck" -> "gcs/kubevirt-prow" : job results',
       '"prow-workloads/anchor" -> "kubevirtci/arm" : jobs connect',
       '"prow-workloads/anchor" -> "kubevirtci/performance" : jobs connect',
     ]);
+  });
+
+  it('draws declared flows into the component, reversed, and out of it', () => {
+    const lines = layoutDot(rendered).split('\n');
+    expect(lines.find((l) => l.includes('"ibm-prow-jobs/deck" -> github'))?.trim()).toBe(
+      '"ibm-prow-jobs/deck" -> github [label="webhooks", color="#6a1b9a", fontcolor="#6a1b9a", dir=back];',
+    );
+    expect(lines.find((l) => l.includes('job results'))?.trim()).toBe(
+      '"ibm-prow-jobs/deck" -> "gcs/kubevirt-prow" [label="job results", color="#1565c0", fontcolor="#1565c0"];',
+    );
   });
 
   it('grows with the topology: a second workloads cluster is a second group', () => {

@@ -12,6 +12,11 @@ export const web = defineApp({
   description: 'shows jobs',
   values: z.object({}),
   namespaces: () => ['kubevirt-prow'],
+  flows: ({ topology }) => [
+    { kind: 'webhooks', label: 'webhooks', direction: 'in', peer: { external: 'github' } },
+    ...topology.clusters.filter((c) => !c.hub).map((c) => ({ kind: 'metrics' as const, label: 'metrics', direction: 'in' as const, peer: { cluster: c.name, component: 'Prometheus' } })),
+    { kind: 'storage', label: 'job results', direction: 'out', peer: { bucket: 'build-results' } },
+  ],
   render: (scope) => {
     const ns = 'kubevirt-prow';
     new k8s.KubeDeployment(scope, 'deck', {
@@ -54,6 +59,9 @@ export const web = defineApp({
   },
 });
 
+/** Stands in for the monitoring app: a component named Prometheus and nothing rendered. */
+export const prometheus = defineApp({ name: 'prometheus', component: 'Prometheus', description: 'collects metrics', values: z.object({}) });
+
 export function renderFixture(workloads = ['prow-workloads']) {
   const hub = defineRole({
     role: 'control-plane',
@@ -74,8 +82,8 @@ export function renderFixture(workloads = ['prow-workloads']) {
     role: 'workloads',
     description: 'Runs e2e jobs.',
     hub: false,
-    apps: [],
+    apps: [enable(prometheus)],
     clusters: workloads.map((name) => clusterSpec(name, { uses: { services: ['quay'], buckets: ['build-artifacts'] } })),
   });
-  return render(defineTopology({ apps: [certManager, web], roles: [hub, spokes] }));
+  return render(defineTopology({ apps: [certManager, web, prometheus], roles: [hub, spokes] }));
 }

@@ -62,6 +62,24 @@ export interface Release {
   readonly serverSideApply: boolean;
 }
 
+/** What flows between components, for the layout picture. */
+export type FlowKind = 'jobs' | 'metrics' | 'webhooks' | 'storage' | 'images' | 'notifications';
+
+/**
+ * Something that moves between one of this app's components and another place: a component
+ * on some cluster, an external service, or a GCS bucket (by purpose). 'in' draws the arrow
+ * towards this app's component (GitHub's webhooks into hook), 'out' away from it.
+ */
+export interface Flow {
+  readonly kind: FlowKind;
+  readonly label: string;
+  readonly direction: 'in' | 'out';
+  readonly peer:
+    | { readonly cluster: string; readonly component: string }
+    | { readonly external: string }
+    | { readonly bucket: string };
+}
+
 /** What an app sees while it renders: the whole topology, its cluster, its values. */
 export interface AppContext<V = unknown> {
   readonly topology: ResolvedTopology;
@@ -87,6 +105,8 @@ export interface AppDefinition<S extends z.ZodType = z.ZodType> {
   releases(ctx: AppContext<z.output<S>>): readonly Release[];
   /** Adds our own objects for this cluster to scope. */
   render(scope: Construct, ctx: AppContext<z.output<S>>): void;
+  /** What flows between its component and other places, for the layout picture. */
+  flows(ctx: AppContext<z.output<S>>): readonly Flow[];
 }
 
 type AppOptions<S extends z.ZodType> = Pick<AppDefinition<S>, 'name' | 'component' | 'description' | 'values'> &
@@ -99,6 +119,7 @@ export function defineApp<S extends z.ZodType>(options: AppOptions<S>): AppDefin
     namespaces: () => [],
     releases: () => [],
     render: () => undefined,
+    flows: () => [],
     ...options,
   });
 }

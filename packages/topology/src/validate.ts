@@ -151,6 +151,36 @@ function validateRoleApps(t: Topology, role: RoleSpec, problems: Problems): void
   });
 }
 
+/** A flow must point at something that exists: a component a cluster runs, a known service or bucket. */
+function flowProblems(t: Topology, clusters: readonly Cluster[], cluster: Cluster, app: AppDefinition, values: unknown, resolved: ResolvedTopology, problems: Problems): void {
+  const object = `app "${app.name}" on cluster "${cluster.name}"`;
+  let flows;
+  try {
+    flows = app.flows({ topology: resolved, cluster, values });
+  } catch (err) {
+    problems.add({ file: sourceOf(app), object, field: 'flows()', message: (err as Error).message, fix: 'fix the app or the topology it reads' });
+    return;
+  }
+  flows.forEach((f, i) => {
+    const field = `flows()[${i}].peer`;
+    const p = f.peer;
+    if ('cluster' in p) {
+      const target = clusters.find((c) => c.name === p.cluster);
+      if (!target) {
+        problems.add({ file: sourceOf(app), object, field, message: `unknown cluster "${p.cluster}"`, fix: `name one of: ${clusters.map((c) => c.name).join(', ')}` });
+      } else if (!target.apps.some((e) => e.app.component === p.component)) {
+        problems.add({ file: sourceOf(app), object, field, message: `cluster "${p.cluster}" runs no component "${p.component}"`, fix: `name one of: ${target.apps.map((e) => e.app.component).join(', ') || '(none)'}` });
+      }
+    } else if ('external' in p) {
+      if (!(p.external in t.external) || p.external === 'gcs') {
+        problems.add({ file: sourceOf(app), object, field, message: `unknown external service "${p.external}"`, fix: 'name github, quay or slack; buckets go in { bucket }' });
+      }
+    } else if (!(p.bucket in t.external.gcs.buckets)) {
+      problems.add({ file: sourceOf(app), object, field, message: `unknown bucket purpose "${p.bucket}"`, fix: `name one of: ${Object.keys(t.external.gcs.buckets).join(', ')}` });
+    }
+  });
+}
+
 /**
  * Checks every rule of the topology and resolves each cluster's apps and values.
  * Throws a TopologyError listing every problem; nothing has been rendered or written yet.
@@ -231,6 +261,7 @@ export function resolveTopology(t: Topology): ResolvedTopology {
         problems.add({ file: sourceOf(app), object: `app "${app.name}" on cluster "${cluster.name}"`, field: 'namespaces()', message: (err as Error).message, fix: 'fix the app or the topology it reads' });
         continue;
       }
+      flowProblems(t, clusters, cluster, app, values, resolved, problems);
       names.forEach((ns, i) => {
         if (!(ns in t.namespaces)) {
           problems.add({ file: sourceOf(app), object: `app "${app.name}" on cluster "${cluster.name}"`, field: `namespaces()[${i}]`, message: `unknown namespace "${ns}"`, fix: `declare it in ${sourceOf(t.namespaces)}` });

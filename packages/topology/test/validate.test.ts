@@ -185,6 +185,31 @@ describe('resolveTopology', () => {
     ]);
   });
 
+  it('rejects flows towards things that do not exist', () => {
+    const talker = defineApp({
+      name: 'talker',
+      component: 'talker',
+      description: 'x',
+      values: z.object({}),
+      flows: () => [
+        { kind: 'metrics', label: 'm', direction: 'in', peer: { cluster: 'spoke-1', component: 'Prometheus' } },
+        { kind: 'metrics', label: 'm', direction: 'in', peer: { cluster: 'nowhere', component: 'Prometheus' } },
+        { kind: 'webhooks', label: 'w', direction: 'in', peer: { external: 'gitlab' } },
+        { kind: 'storage', label: 's', direction: 'out', peer: { bucket: 'logs' } },
+        { kind: 'storage', label: 's', direction: 'out', peer: { bucket: 'build-results' } },
+        { kind: 'metrics', label: 'm', direction: 'out', peer: { cluster: 'hub-1', component: 'base' } },
+      ],
+    });
+    const withTalker = defineRole({ ...hub, apps: [enable(base), enable(talker)] });
+    const spokes = defineRole({ role: 'spokes', description: 's', hub: false, apps: [], clusters: [cluster('spoke-1')] });
+    expect(problemsOf(defineTopology({ apps: [base, talker], roles: [withTalker, spokes] })).map((p) => [p.object, p.field, p.message])).toEqual([
+      ['app "talker" on cluster "hub-1"', 'flows()[0].peer', 'cluster "spoke-1" runs no component "Prometheus"'],
+      ['app "talker" on cluster "hub-1"', 'flows()[1].peer', 'unknown cluster "nowhere"'],
+      ['app "talker" on cluster "hub-1"', 'flows()[2].peer', 'unknown external service "gitlab"'],
+      ['app "talker" on cluster "hub-1"', 'flows()[3].peer', 'unknown bucket purpose "logs"'],
+    ]);
+  });
+
   it('reports every problem at once', () => {
     const spokes = defineRole({ role: 'spokes', description: '', hub: false, apps: [enable(cache)], clusters: [cluster('x', { description: ' ' })] });
     const err = (() => {
