@@ -112,6 +112,8 @@ export function layoutDot(rendered: Rendered): string {
       }
     }
   }
+  // Any Prow cluster may run a job that connects out; one arrow per external cluster, from the
+  // first workloads cluster (where e2e jobs run), keeps the picture readable.
   for (const k of kubevirtci) {
     const rc = rendered.clusters.find((x) => !x.cluster.hub) ?? hub;
     if (rc) edge(anchor(rc.cluster.name), q(`kubevirtci/${k}`), 'jobs connect', flows.kubevirtci, `ltail=${box(rc.cluster.name)}, style=dashed`);
