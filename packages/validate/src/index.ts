@@ -1,0 +1,5 @@
+export * from './finding.ts';
+export * from './kubeconform.ts';
+export * from './parse.ts';
+export * from './report.ts';
+export * from './run.ts';

@@ -1,0 +1,84 @@
+import { isMap, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
+import type { Finding, ObjectRef } from './finding.ts';
+
+/** A Kubernetes object read from a file, with where it starts. */
+export interface ParsedObject {
+  readonly file: string;
+  readonly line: number;
+  readonly value: Record<string, unknown>;
+}
+
+export interface ParseResult {
+  readonly objects: ParsedObject[];
+  readonly findings: Finding[];
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function refOf(value: Record<string, unknown>): ObjectRef {
+  const meta = isPlainObject(value['metadata']) ? value['metadata'] : {};
+  return {
+    kind: typeof value['kind'] === 'string' ? value['kind'] : undefined,
+    namespace: typeof meta['namespace'] === 'string' ? meta['namespace'] : undefined,
+    name: typeof meta['name'] === 'string' ? meta['name'] : undefined,
+  };
+}
+
+/**
+ * Stage 1: reads multi-document YAML or JSON. `kind: List` is expanded into its items and
+ * empty documents are skipped. Invalid YAML, duplicate keys, non-objects and objects without
+ * apiVersion or kind become findings with file and line; nothing here throws.
+ */
+export function parseManifests(file: string, text: string): ParseResult {
+  const objects: ParsedObject[] = [];
+  const findings: Finding[] = [];
+  const lines = new LineCounter();
+  const lineAt = (offset: number) => lines.linePos(offset).line;
+  const finding = (rule: string, line: number, message: string, fix: string, object?: ObjectRef, path = '') =>
+    findings.push({ rule, severity: 'error', file, line, object, path, message, fix });
+
+  const check = (value: unknown, line: number) => {
+    if (!isPlainObject(value)) {
+      finding('parse/not-an-object', line, `the document is ${Array.isArray(value) ? 'a list' : `a ${typeof value}`}, not a Kubernetes object`, 'each document must be a mapping with apiVersion, kind and metadata');
+      return;
+    }
+    const ref = refOf(value);
+    for (const field of ['apiVersion', 'kind'] as const) {
+      if (typeof value[field] !== 'string' || value[field] === '') {
+        finding('parse/missing-type', line, `${field} is ${value[field] === undefined ? 'missing' : 'not a string'}`, `set ${field}; every object needs apiVersion and kind`, ref, field);
+      }
+    }
+    if (typeof value['apiVersion'] === 'string' && typeof value['kind'] === 'string') objects.push({ file, line, value });
+  };
+
+  for (const doc of parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false })) {
+    const start = lineAt(doc.contents?.range?.[0] ?? doc.range[0]);
+    if (doc.errors.length > 0) {
+      for (const e of doc.errors) {
+        const duplicate = e.code === 'DUPLICATE_KEY';
+        finding(
+          duplicate ? 'parse/duplicate-key' : 'parse/invalid-yaml',
+          lineAt(e.pos[0]),
+          duplicate ? `duplicate key "${/^\s*["']?([^"':\n]*)/.exec(text.slice(e.pos[0]))?.[1]?.trim()}"` : e.message.split('\n')[0]!,
+          duplicate ? 'keep one of the keys; the API server would silently take only one of them' : 'fix the YAML syntax at this line',
+        );
+      }
+      continue;
+    }
+    if (doc.contents === null) continue;
+    const value = doc.toJS() as unknown;
+    if (value === null || value === undefined) continue;
+    if (isPlainObject(value) && value['kind'] === 'List' && Array.isArray(value['items']) && isMap(doc.contents)) {
+      const items = doc.contents.get('items', true) as Node | undefined;
+      (value['items'] as unknown[]).forEach((item, i) => {
+        const node = isSeq(items) ? (items.items[i] as Node | undefined) : undefined;
+        check(item, node?.range ? lineAt(node.range[0]) : start);
+      });
+      continue;
+    }
+    check(value, start);
+  }
+  return { objects, findings };
+}

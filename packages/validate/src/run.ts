@@ -1,0 +1,39 @@
+import { spawnSync } from 'node:child_process';
+import type { Finding } from './finding.ts';
+import { findKubeconform, kubeconformArgs, kubeconformMissing, parseKubeconformReport } from './kubeconform.ts';
+import { parseManifests, type ParsedObject } from './parse.ts';
+import type { Report } from './report.ts';
+
+export interface ValidateOptions {
+  /** The Kubernetes version to validate against, for example '1.33' (kubeconform wants x.y.z). */
+  readonly kubernetesVersion: string;
+  /** Run kubeconform when it is installed (default true). */
+  readonly kubeconform?: boolean;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/**
+ * Validates files already read from disk: every stage, one report. kubeconform reads the same
+ * files from disk itself, so `files` must be real paths when it runs.
+ */
+export function validateFiles(files: ReadonlyMap<string, string>, options: ValidateOptions): Report {
+  const findings: Finding[] = [];
+  const objects: ParsedObject[] = [];
+  for (const [file, text] of files) {
+    const parsed = parseManifests(file, text);
+    findings.push(...parsed.findings);
+    objects.push(...parsed.objects);
+  }
+  const notes: string[] = [];
+  if (options.kubeconform !== false) {
+    const bin = findKubeconform(options.env);
+    if (!bin) notes.push(kubeconformMissing);
+    else {
+      const version = /^\d+\.\d+$/.test(options.kubernetesVersion) ? `${options.kubernetesVersion}.0` : options.kubernetesVersion;
+      const r = spawnSync(bin, kubeconformArgs([...files.keys()], version), { encoding: 'utf8', env: options.env ?? process.env, maxBuffer: 256 * 1024 * 1024 });
+      if (r.error) notes.push(`kubeconform: could not run ${bin}: ${r.error.message}`);
+      else findings.push(...parseKubeconformReport(r.stdout, objects));
+    }
+  }
+  return { findings, files: [...files.keys()], objects: objects.length, notes };
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { parseManifests } from '../src/index.ts';
+
+const rules = (text: string, file = 'f.yaml') => parseManifests(file, text).findings.map((f) => [f.rule, f.line, f.path, f.message]);
+
+describe('parseManifests', () => {
+  it('reads every document of a multi-document file, with the line each starts on', () => {
+    const r = parseManifests('f.yaml', '---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n---\n# a comment\n---\napiVersion: v1\nkind: Service\nmetadata: {name: b}\n');
+    expect(r.findings).toEqual([]);
+    expect(r.objects.map((o) => [o.line, o.value['kind']])).toEqual([
+      [2, 'ConfigMap'],
+      [8, 'Service'],
+    ]);
+  });
+
+  it('expands kind: List into its items, each at its own line', () => {
+    const r = parseManifests('l.yaml', 'apiVersion: v1\nkind: List\nitems:\n  - apiVersion: v1\n    kind: ConfigMap\n    metadata: {name: a}\n  - apiVersion: v1\n    kind: Secret\n    metadata: {name: b}\n');
+    expect(r.objects.map((o) => [o.line, o.value['kind']])).toEqual([
+      [4, 'ConfigMap'],
+      [7, 'Secret'],
+    ]);
+  });
+
+  it('reads JSON', () => {
+    expect(parseManifests('f.json', '{"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}').objects.map((o) => o.value['kind'])).toEqual(['ConfigMap']);
+  });
+
+  it('reports invalid YAML at its line and goes on with the other documents', () => {
+    const r = parseManifests('f.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a\n---\napiVersion: v1\nkind: Service\nmetadata: {name: b}\n');
+    expect(r.findings.map((f) => [f.rule, f.line])).toEqual([['parse/invalid-yaml', 4]]);
+    expect(r.objects.map((o) => o.value['kind'])).toEqual(['Service']);
+  });
+
+  it('reports duplicate keys, in YAML and in JSON, naming the key', () => {
+    expect(rules('apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n')).toEqual([['parse/duplicate-key', 5, '', 'duplicate key "name"']]);
+    expect(rules('{"apiVersion": "v1", "kind": "A", "kind": "B"}', 'f.json')).toEqual([['parse/duplicate-key', 1, '', 'duplicate key "kind"']]);
+  });
+
+  it('reports documents that are not objects', () => {
+    expect(rules('- a\n- b\n---\njust text\n')).toEqual([
+      ['parse/not-an-object', 1, '', 'the document is a list, not a Kubernetes object'],
+      ['parse/not-an-object', 4, '', 'the document is a string, not a Kubernetes object'],
+    ]);
+  });
+
+  it('reports a missing or non-string apiVersion or kind, naming the field and the object', () => {
+    const r = parseManifests('f.yaml', 'kind: ConfigMap\nmetadata: {name: a, namespace: ci}\n---\napiVersion: v1\nkind: 3\nmetadata: {name: b}\n');
+    expect(r.findings.map((f) => [f.rule, f.line, f.path, f.message, f.object])).toEqual([
+      ['parse/missing-type', 1, 'apiVersion', 'apiVersion is missing', { kind: 'ConfigMap', namespace: 'ci', name: 'a' }],
+      ['parse/missing-type', 4, 'kind', 'kind is not a string', { kind: undefined, namespace: undefined, name: 'b' }],
+    ]);
+    expect(r.objects).toEqual([]);
+  });
+
+  it('skips empty documents and empty files without a finding', () => {
+    expect(parseManifests('f.yaml', '')).toEqual({ objects: [], findings: [] });
+    expect(parseManifests('f.yaml', '---\n---\n# only a comment\n')).toEqual({ objects: [], findings: [] });
+  });
+});

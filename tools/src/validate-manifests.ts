@@ -1,0 +1,89 @@
+/**
+ * pnpm validate:manifests <paths...>: validates any manifests, ours or not (a directory, files,
+ * or - for standard input), and reports every finding with file, line, object, field and fix.
+ * Exit 0 when clean, 1 on findings at error severity, 2 when the input or arguments are unusable.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { versions } from '@kubevirt-ci/topology';
+import { counts, formatJson, formatJUnit, formatText, kubeconformVersion, validateFiles } from '@kubevirt-ci/validate';
+import { argv, chalk, echo } from 'zx';
+
+const usage = `usage: validate:manifests [--format text|json|junit] [--kubernetes-version x.y] [--no-kubeconform] <path>... | -
+
+Validates Kubernetes manifests: multi-document YAML and JSON files, directories of them
+(recursively), or - for standard input. kubeconform runs too when it is installed.
+
+  --format <f>              text (default, grouped by file), json or junit
+  --kubernetes-version <v>  the Kubernetes version to validate against (default ${versions.kubernetes})
+  --no-kubeconform          do not run kubeconform even when it is installed
+  --kubeconform-version     print the kubeconform version CI installs, and exit`;
+
+const manifestFile = /\.(ya?ml|json)$/;
+
+function collect(path: string, out: string[]): void {
+  const st = statSync(path);
+  if (st.isDirectory()) {
+    // Dependencies and hidden directories are never manifests.
+    for (const entry of readdirSync(path).sort()) if (entry !== 'node_modules' && !entry.startsWith('.')) collect(join(path, entry), out);
+  } else if (manifestFile.test(path)) out.push(path);
+}
+
+async function main(): Promise<number> {
+  if (argv['help'] || argv['h']) {
+    echo(usage);
+    return 0;
+  }
+  if (argv['kubeconform-version']) {
+    echo(kubeconformVersion);
+    return 0;
+  }
+  const format = String(argv['format'] ?? 'text');
+  if (!['text', 'json', 'junit'].includes(format)) {
+    echo(chalk.red(`validate:manifests: --format must be text, json or junit, not "${format}"`));
+    return 2;
+  }
+  const paths = argv._.map(String);
+  if (paths.length === 0) {
+    echo(chalk.red('validate:manifests: name at least one file or directory, or - for standard input'));
+    return 2;
+  }
+  const files = new Map<string, string>();
+  let stdinDir: string | undefined;
+  for (const p of paths) {
+    if (p === '-') {
+      // kubeconform reads files, so standard input is kept in one for the run.
+      stdinDir = mkdtempSync(join(tmpdir(), 'validate-'));
+      const file = join(stdinDir, 'stdin.yaml');
+      writeFileSync(file, readFileSync(0, 'utf8'));
+      files.set(file, readFileSync(file, 'utf8'));
+      continue;
+    }
+    const found: string[] = [];
+    try {
+      collect(p, found);
+    } catch {
+      echo(chalk.red(`validate:manifests: no such file or directory: ${p}`));
+      return 2;
+    }
+    for (const f of found) files.set(relative(process.cwd(), f) || f, readFileSync(f, 'utf8'));
+  }
+  if (files.size === 0) {
+    echo(chalk.red(`validate:manifests: no .yaml, .yml or .json files under ${paths.join(', ')}`));
+    return 2;
+  }
+  try {
+    const report = validateFiles(files, {
+      kubernetesVersion: String(argv['kubernetes-version'] ?? versions.kubernetes),
+      kubeconform: argv['kubeconform'] !== false,
+    });
+    const shown = stdinDir ? { ...report, findings: report.findings.map((f) => (f.file.startsWith(stdinDir!) ? { ...f, file: '<stdin>' } : f)) } : report;
+    process.stdout.write(format === 'json' ? formatJson(shown) : format === 'junit' ? formatJUnit(shown) : formatText(shown));
+    return counts(report).errors > 0 ? 1 : 0;
+  } finally {
+    if (stdinDir) rmSync(stdinDir, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = await main();

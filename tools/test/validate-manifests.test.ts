@@ -1,0 +1,41 @@
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { repoRoot } from '@kubevirt-ci/topology';
+import { describe, expect, it } from 'vitest';
+
+const tsx = join(repoRoot, 'tools/node_modules/.bin/tsx');
+
+function validate(args: string[], input?: string) {
+  const r = spawnSync(tsx, [join(repoRoot, 'tools/src/validate-manifests.ts'), ...args], {
+    cwd: repoRoot,
+    input,
+    encoding: 'utf8',
+    env: { ...process.env, FORCE_COLOR: '0', KUBECONFORM: '/nonexistent/kubeconform' },
+  });
+  return { code: r.status, out: r.stdout + r.stderr };
+}
+
+describe('validate:manifests', () => {
+  it("passes on this repository's rendered manifests, saying in one line that kubeconform was skipped", () => {
+    const r = validate(['clusters/workloads/manifests']);
+    expect(r.code).toBe(0);
+    expect(r.out.split('\n')).toEqual([
+      expect.stringMatching(/^kubeconform: skipped, not installed/),
+      '0 errors, 0 warnings in 2 files (2 objects)',
+      '',
+    ]);
+  });
+
+  it('exits 1 with findings for bad input on standard input, as JSON when asked', () => {
+    const r = validate(['--format', 'json', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n');
+    expect(r.code).toBe(1);
+    const report = JSON.parse(r.out) as { findings: { rule: string; file: string; line: number; message: string }[] };
+    expect(report.findings.map((f) => [f.rule, f.file, f.line, f.message])).toEqual([['parse/duplicate-key', '<stdin>', 5, 'duplicate key "name"']]);
+  });
+
+  it('exits 2 when the input or the arguments are unusable', () => {
+    expect(validate(['no/such/dir'])).toEqual({ code: 2, out: 'validate:manifests: no such file or directory: no/such/dir\n' });
+    expect(validate(['--format', 'sarif', 'clusters'])).toEqual({ code: 2, out: 'validate:manifests: --format must be text, json or junit, not "sarif"\n' });
+    expect(validate([])).toEqual({ code: 2, out: 'validate:manifests: name at least one file or directory, or - for standard input\n' });
+  });
+});
