@@ -74,7 +74,7 @@ async function main(): Promise<number> {
     return 2;
   }
   try {
-    const report = validateFiles(files, {
+    const report = await validateFiles(files, {
       kubernetesVersion: String(argv['kubernetes-version'] ?? versions.kubernetes),
       kubeconform: argv['kubeconform'] !== false,
     });

@@ -3,3 +3,4 @@ export * from './kubeconform.ts';
 export * from './parse.ts';
 export * from './report.ts';
 export * from './run.ts';
+export * from './schema.ts';

@@ -3,8 +3,9 @@ import type { Finding } from './finding.ts';
 import { findKubeconform, kubeconformArgs, kubeconformMissing, parseKubeconformReport } from './kubeconform.ts';
 import { parseManifests, type ParsedObject } from './parse.ts';
 import type { Report } from './report.ts';
+import { checkSchemas, type SchemaOptions } from './schema.ts';
 
-export interface ValidateOptions {
+export interface ValidateOptions extends SchemaOptions {
   /** The Kubernetes version to validate against, for example '1.33' (kubeconform wants x.y.z). */
   readonly kubernetesVersion: string;
   /** Run kubeconform when it is installed (default true). */
@@ -16,7 +17,7 @@ export interface ValidateOptions {
  * Validates files already read from disk: every stage, one report. kubeconform reads the same
  * files from disk itself, so `files` must be real paths when it runs.
  */
-export function validateFiles(files: ReadonlyMap<string, string>, options: ValidateOptions): Report {
+export async function validateFiles(files: ReadonlyMap<string, string>, options: ValidateOptions): Promise<Report> {
   const findings: Finding[] = [];
   const objects: ParsedObject[] = [];
   for (const [file, text] of files) {
@@ -24,6 +25,7 @@ export function validateFiles(files: ReadonlyMap<string, string>, options: Valid
     findings.push(...parsed.findings);
     objects.push(...parsed.objects);
   }
+  findings.push(...(await checkSchemas(objects, options)));
   const notes: string[] = [];
   if (options.kubeconform !== false) {
     const bin = findKubeconform(options.env);

@@ -92,22 +92,25 @@ describe('running kubeconform', () => {
     expect(findKubeconform({ PATH: '/nonexistent' })).toBeUndefined();
   });
 
-  it('merges its findings with ours in one report', () => {
+  it('merges its findings with ours in one report', async () => {
     const dir = join(tmp, 'run');
     fakeKubeconform(dir, sample('invalid.json'));
-    const report = validateFiles(new Map([['manifests/deck.yaml', deck], ['manifests/bad.yaml', 'kind: X\n']]), { kubernetesVersion: '1.33', env: { PATH: dir } });
+    const report = await validateFiles(new Map([['manifests/deck.yaml', deck], ['manifests/bad.yaml', 'kind: X\n']]), { kubernetesVersion: '1.33', env: { PATH: dir }, skipKinds: { 'example.io/Widget': 'test kind' } });
     expect(report.notes).toEqual([]);
-    expect(report.findings.map((f) => [f.rule, f.file, f.line])).toEqual([
-      ['parse/missing-type', 'manifests/bad.yaml', 1],
-      ['kubeconform/invalid', 'manifests/deck.yaml', 5],
-      ['kubeconform/invalid', 'manifests/deck.yaml', 5],
-      ['kubeconform/error', 'manifests/deck.yaml', 13],
+    expect(report.findings.map((f) => [f.rule, f.file, f.line, f.path, f.message])).toEqual([
+      ['parse/missing-type', 'manifests/bad.yaml', 1, 'apiVersion', 'apiVersion is missing'],
+      ['schema/invalid', 'manifests/deck.yaml', 5, 'spec', 'must have required property selector'],
+      ['schema/invalid', 'manifests/deck.yaml', 5, 'spec', 'must have required property template'],
+      ['schema/invalid', 'manifests/deck.yaml', 5, 'spec.replicas', 'must be integer'],
+      ['kubeconform/invalid', 'manifests/deck.yaml', 5, 'spec.replicas', 'got string, want integer'],
+      ['kubeconform/invalid', 'manifests/deck.yaml', 5, 'spec.template.spec.containers[0]', "additional properties 'imagePullPolice' not allowed"],
+      ['kubeconform/error', 'manifests/deck.yaml', 13, '', 'could not find schema for Widget'],
     ]);
     expect(readFileSync(join(dir, 'args'), 'utf8').trim().split(' ').slice(0, 6)).toEqual(['-strict', '-summary', '-output', 'json', '-kubernetes-version', '1.33.0']);
   });
 
-  it('says in one line that it was skipped, and how to install it, when it is not there', () => {
-    const report = validateFiles(new Map([['a.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n']]), { kubernetesVersion: '1.33', env: { PATH: '/nonexistent' } });
+  it('says in one line that it was skipped, and how to install it, when it is not there', async () => {
+    const report = await validateFiles(new Map([['a.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n']]), { kubernetesVersion: '1.33', env: { PATH: '/nonexistent' } });
     expect(report.notes).toEqual([kubeconformMissing]);
     expect(kubeconformMissing).toMatch(/^kubeconform: skipped, not installed \(.*go install github\.com\/yannh\/kubeconform\/cmd\/kubeconform@v0\.7\.0/);
     expect(report.findings).toEqual([]);

@@ -1,0 +1,156 @@
+import * as models from '@kubernetes/client-node/dist/gen/models/all.js';
+import type { Finding } from './finding.ts';
+import { pointerToPath } from './kubeconform.ts';
+import { refOf, type ParsedObject } from './parse.ts';
+
+interface Validatable {
+  validate(): void;
+}
+type ModelClass = new (data: unknown) => Validatable;
+interface AjvError {
+  instancePath?: string;
+  message?: string;
+  params?: { additionalProperty?: string };
+}
+
+/** Custom resources we use, and the @kubernetes-models package that types each API group. */
+const customGroups: Readonly<Record<string, string>> = {
+  'argoproj.io': '@kubernetes-models/argo-cd',
+  'cert-manager.io': '@kubernetes-models/cert-manager',
+  'acme.cert-manager.io': '@kubernetes-models/cert-manager',
+  'monitoring.coreos.com': '@kubernetes-models/prometheus-operator',
+};
+
+const groupPattern = /^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$/;
+const versionPattern = /^v\d+((alpha|beta)\d+)?$/;
+const kindPattern = /^[A-Z][A-Za-z0-9]*$/;
+
+function split(apiVersion: string): [string, string] {
+  const slash = apiVersion.lastIndexOf('/');
+  return slash < 0 ? ['', apiVersion] : [apiVersion.slice(0, slash), apiVersion.slice(slash + 1)];
+}
+
+const modelCache = new Map<string, Promise<ModelClass | undefined>>();
+
+/**
+ * The kubernetes-models class for an apiVersion and kind, offline. apiVersion and kind come
+ * from the file under validation and become a module path, so they must look like what they
+ * claim to be before anything is imported.
+ */
+export function modelFor(apiVersion: string, kind: string): Promise<ModelClass | undefined> {
+  const key = `${apiVersion}/${kind}`;
+  let cached = modelCache.get(key);
+  if (!cached) {
+    const [group, version] = split(apiVersion);
+    const valid = (group === '' || groupPattern.test(group)) && versionPattern.test(version) && kindPattern.test(kind);
+    const pkg = customGroups[group];
+    const specifier = !valid
+      ? undefined
+      : pkg
+        ? `${pkg}/${group}/${version}/${kind}`
+        : group === ''
+          ? `kubernetes-models/${version}/${kind}`
+          : `kubernetes-models/${group}/${version}/${kind}`;
+    cached = specifier
+      ? import(specifier).then(
+          (m: Record<string, unknown>) => m[kind] as ModelClass | undefined,
+          () => undefined,
+        )
+      : Promise.resolve(undefined);
+    modelCache.set(key, cached);
+  }
+  return cached;
+}
+
+type FieldMap = ReadonlyMap<string, string>;
+const registry = models as unknown as Record<string, { getAttributeTypeMap?: () => { baseName: string; type: string }[] } | undefined>;
+const fieldCache = new Map<string, FieldMap | undefined>();
+
+function fieldsOf(type: string): FieldMap | undefined {
+  if (!fieldCache.has(type)) {
+    const cls = registry[type];
+    fieldCache.set(type, cls?.getAttributeTypeMap ? new Map(cls.getAttributeTypeMap().map((a) => [a.baseName, a.type])) : undefined);
+  }
+  return fieldCache.get(type);
+}
+
+/** client-node's type for a built-in kind: V1Deployment, V2HorizontalPodAutoscaler, CoreV1Event, ... */
+export function coreTypeOf(apiVersion: string, kind: string): string | undefined {
+  const [group, version] = split(apiVersion);
+  if (customGroups[group]) return undefined;
+  const v = version.charAt(0).toUpperCase() + version.slice(1);
+  const prefix = group === '' ? 'Core' : group.split('.')[0]!.replace(/^./, (c) => c.toUpperCase());
+  return [`${v}${kind}`, `${prefix}${v}${kind}`].find((t) => fieldsOf(t)?.has('kind'));
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Every field the type does not have, by path; descends through arrays, maps and nested types. */
+export function unknownFields(value: unknown, type: string, path = '', out: string[] = []): string[] {
+  const arr = /^Array<(.+)>$/.exec(type);
+  if (arr) {
+    if (Array.isArray(value)) value.forEach((x, i) => unknownFields(x, arr[1]!, `${path}[${i}]`, out));
+    return out;
+  }
+  const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
+  if (map) {
+    if (isObject(value)) for (const [k, x] of Object.entries(value)) unknownFields(x, map[1]!, `${path}.${k}`, out);
+    return out;
+  }
+  const fields = fieldsOf(type);
+  if (!fields || !isObject(value)) return out;
+  for (const [k, x] of Object.entries(value)) {
+    const p = path ? `${path}.${k}` : k;
+    const t = fields.get(k);
+    if (t === undefined) out.push(p);
+    else unknownFields(x, t, p, out);
+  }
+  return out;
+}
+
+export interface SchemaOptions {
+  /** Kinds with no schema on purpose, each with the reason ('Kind' or 'group/Kind'). */
+  readonly skipKinds?: Readonly<Record<string, string>>;
+}
+
+/**
+ * Stage 2, built in and offline: every object against its kind's schema, strictly. Unknown
+ * fields are errors too (the models' validators let them pass), checked with the field list
+ * @kubernetes/client-node keeps for every built-in type. A kind with no schema is an error
+ * unless it is listed as skipped.
+ */
+export async function checkSchemas(objects: readonly ParsedObject[], options: SchemaOptions = {}): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  for (const o of objects) {
+    const apiVersion = o.value['apiVersion'] as string;
+    const kind = o.value['kind'] as string;
+    const [group] = split(apiVersion);
+    if (options.skipKinds?.[kind] !== undefined || options.skipKinds?.[`${group}/${kind}`] !== undefined) continue;
+    const object = refOf(o.value);
+    const base = { severity: 'error' as const, file: o.file, line: o.line, object };
+    const model = await modelFor(apiVersion, kind);
+    const core = coreTypeOf(apiVersion, kind);
+    if (!model && !core) {
+      findings.push({ ...base, rule: 'schema/unknown-kind', path: 'kind', message: `no schema is known for ${kind} in ${apiVersion}`, fix: 'check apiVersion and kind; a kind we cannot check on purpose goes in the skip list with its reason' });
+      continue;
+    }
+    if (model) {
+      try {
+        new model(o.value).validate();
+      } catch (err) {
+        const errors = ((err as { errors?: AjvError[] }).errors ?? [{ instancePath: '', message: (err as Error).message }]) as AjvError[];
+        for (const e of errors) {
+          findings.push({ ...base, rule: 'schema/invalid', path: pointerToPath(e.instancePath ?? ''), message: e.message ?? 'does not match the schema', fix: `make the field match the ${kind} schema of ${apiVersion}` });
+        }
+      }
+    }
+    if (core) {
+      for (const path of unknownFields(o.value, core)) {
+        findings.push({ ...base, rule: 'schema/unknown-field', path, message: `${kind} has no field "${path.split('.').pop()}" here`, fix: 'remove it or fix its spelling; the API server would drop it without a word' });
+      }
+    }
+  }
+  return findings;
+}

@@ -1,0 +1,59 @@
+import { describe, expect, it } from 'vitest';
+import { checkSchemas, coreTypeOf, modelFor, parseManifests, unknownFields } from '../src/index.ts';
+
+const check = async (text: string, skipKinds?: Record<string, string>) =>
+  (await checkSchemas(parseManifests('f.yaml', text).objects, { skipKinds })).map((f) => [f.rule, f.line, f.path, f.message]);
+
+const deployment = (extra = '') =>
+  `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: deck, namespace: ci}\nspec:\n  selector: {matchLabels: {app: deck}}\n  template:\n    metadata: {labels: {app: deck}}\n    spec:\n      containers:\n        - name: deck\n          image: deck:v1\n${extra}`;
+
+describe('checkSchemas', () => {
+  it('passes a valid built-in object and a valid custom resource', async () => {
+    expect(await check(deployment())).toEqual([]);
+    expect(await check('apiVersion: cert-manager.io/v1\nkind: Certificate\nmetadata: {name: c, namespace: ci}\nspec: {secretName: c, issuerRef: {name: letsencrypt}}\n')).toEqual([]);
+  });
+
+  it('reports values of the wrong type and missing required fields, by field', async () => {
+    expect(await check(deployment('          ports: [{containerPort: "8080"}]\n'))).toEqual([
+      ['schema/invalid', 1, 'spec.template.spec.containers[0].ports[0].containerPort', 'must be integer'],
+    ]);
+    expect(await check('apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: {name: p}\nspec: {sourceRepos: "*"}\n')).toEqual([
+      ['schema/invalid', 1, 'spec.sourceRepos', 'must be array'],
+    ]);
+  });
+
+  it('reports unknown fields, which the models let pass, at any depth', async () => {
+    expect(await check(deployment('          imagePullPolice: Always\n          env: [{name: A, valu: b}]\n'))).toEqual([
+      ['schema/unknown-field', 1, 'spec.template.spec.containers[0].imagePullPolice', 'Deployment has no field "imagePullPolice" here'],
+      ['schema/unknown-field', 1, 'spec.template.spec.containers[0].env[0].valu', 'Deployment has no field "valu" here'],
+    ]);
+  });
+
+  it('reports a kind with no schema, unless it is skipped on purpose', async () => {
+    const widget = 'apiVersion: example.io/v1\nkind: Widget\nmetadata: {name: w}\n';
+    expect(await check(widget)).toEqual([['schema/unknown-kind', 1, 'kind', 'no schema is known for Widget in example.io/v1']]);
+    expect(await check(widget, { 'example.io/Widget': 'ours, no schema yet' })).toEqual([]);
+    expect(await check('apiVersion: apps/v1\nkind: Deploymint\nmetadata: {name: d}\n')).toEqual([['schema/unknown-kind', 1, 'kind', 'no schema is known for Deploymint in apps/v1']]);
+  });
+
+  it('never turns apiVersion or kind into a path outside the schema packages', async () => {
+    expect(await modelFor('../../../etc/v1', 'Passwd')).toBeUndefined();
+    expect(await modelFor('v1', '../index')).toBeUndefined();
+    expect(await modelFor('apps/v1', 'Deployment')).toBeTypeOf('function');
+  });
+});
+
+describe('core types', () => {
+  it("name client-node's type for built-in kinds, and none for custom ones", () => {
+    expect([coreTypeOf('apps/v1', 'Deployment'), coreTypeOf('v1', 'Event'), coreTypeOf('autoscaling/v2', 'HorizontalPodAutoscaler'), coreTypeOf('argoproj.io/v1alpha1', 'Application')]).toEqual([
+      'V1Deployment',
+      'CoreV1Event',
+      'V2HorizontalPodAutoscaler',
+      undefined,
+    ]);
+  });
+
+  it('find unknown fields through maps and arrays', () => {
+    expect(unknownFields({ metadata: { labels: { any: 'thing' }, lable: 1 }, data: { k: 'v' }, extra: true }, 'V1ConfigMap')).toEqual(['metadata.lable', 'extra']);
+  });
+});
