@@ -4,3 +4,4 @@ export * from './parse.ts';
 export * from './report.ts';
 export * from './run.ts';
 export * from './schema.ts';
+export * from './cross.ts';

@@ -4,8 +4,14 @@ import { findKubeconform, kubeconformArgs, kubeconformMissing, parseKubeconformR
 import { parseManifests, type ParsedObject } from './parse.ts';
 import type { Report } from './report.ts';
 import { checkSchemas, type SchemaOptions } from './schema.ts';
+import { checkReferences, type CrossOptions } from './cross.ts';
 
-export interface ValidateOptions extends SchemaOptions {
+/** The cluster a file belongs to ('.../manifests/<cluster>/...'), or '' when the input is one cluster. */
+export function clusterOf(file: string): string {
+  return /(?:^|\/)manifests\/([^/]+)\//.exec(file)?.[1] ?? '';
+}
+
+export interface ValidateOptions extends SchemaOptions, CrossOptions {
   /** The Kubernetes version to validate against, for example '1.33' (kubeconform wants x.y.z). */
   readonly kubernetesVersion: string;
   /** Run kubeconform when it is installed (default true). */
@@ -26,6 +32,13 @@ export async function validateFiles(files: ReadonlyMap<string, string>, options:
     objects.push(...parsed.objects);
   }
   findings.push(...(await checkSchemas(objects, options)));
+  const clusters = new Map<string, ParsedObject[]>();
+  for (const o of objects) {
+    const group = clusters.get(clusterOf(o.file)) ?? [];
+    group.push(o);
+    clusters.set(clusterOf(o.file), group);
+  }
+  for (const group of clusters.values()) findings.push(...checkReferences(group, options));
   const notes: string[] = [];
   if (options.kubeconform !== false) {
     const bin = findKubeconform(options.env);

@@ -95,7 +95,7 @@ describe('running kubeconform', () => {
   it('merges its findings with ours in one report', async () => {
     const dir = join(tmp, 'run');
     fakeKubeconform(dir, sample('invalid.json'));
-    const report = await validateFiles(new Map([['manifests/deck.yaml', deck], ['manifests/bad.yaml', 'kind: X\n']]), { kubernetesVersion: '1.33', env: { PATH: dir }, skipKinds: { 'example.io/Widget': 'test kind' } });
+    const report = await validateFiles(new Map([['manifests/deck.yaml', deck], ['manifests/bad.yaml', 'kind: X\n']]), { kubernetesVersion: '1.33', env: { PATH: dir }, skipKinds: { 'example.io/Widget': 'test kind' }, provided: [{ kind: 'Namespace', name: 'kubevirt-prow' }] });
     expect(report.notes).toEqual([]);
     expect(report.findings.map((f) => [f.rule, f.file, f.line, f.path, f.message])).toEqual([
       ['parse/missing-type', 'manifests/bad.yaml', 1, 'apiVersion', 'apiVersion is missing'],

@@ -1,0 +1,222 @@
+import type { Finding, ObjectRef } from './finding.ts';
+import { refOf, type ParsedObject } from './parse.ts';
+
+/** An object that exists outside these manifests (created by hand, by bootstrap, by an operator). */
+export interface Provided {
+  readonly kind: string;
+  readonly namespace?: string;
+  readonly name: string;
+}
+
+export interface CrossOptions {
+  readonly provided?: readonly Provided[];
+}
+
+type Obj = Record<string, unknown>;
+type Labels = Readonly<Record<string, string>>;
+
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const get = (v: unknown, ...path: (string | number)[]): unknown =>
+  path.reduce<unknown>((cur, k) => (isObj(cur) || Array.isArray(cur) ? (cur as Record<string | number, unknown>)[k] : undefined), v);
+const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
+const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+
+/** ClusterRoles every cluster has; RoleBindings may name them without rendering them. */
+export const builtinClusterRoles: ReadonlySet<string> = new Set(['admin', 'edit', 'view', 'cluster-admin']);
+
+const podPaths: Readonly<Record<string, readonly string[]>> = {
+  Pod: [],
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+};
+
+interface Template {
+  readonly owner: ParsedObject;
+  readonly namespace: string;
+  readonly labels: Labels;
+  readonly spec: Obj;
+  readonly path: string;
+}
+
+function selects(selector: Labels, labels: Labels): boolean {
+  const keys = Object.keys(selector);
+  return keys.length > 0 && keys.every((k) => labels[k] === selector[k]);
+}
+
+function containers(spec: Obj): Obj[] {
+  return [...arr(spec['initContainers']), ...arr(spec['containers'])].filter(isObj);
+}
+
+/** Every port of a pod template, by number and by name. */
+function ports(spec: Obj): { numbers: Set<number>; names: Set<string> } {
+  const numbers = new Set<number>();
+  const names = new Set<string>();
+  for (const c of containers(spec)) {
+    for (const p of arr(c['ports']).filter(isObj)) {
+      if (typeof p['containerPort'] === 'number') numbers.add(p['containerPort']);
+      if (typeof p['name'] === 'string') names.add(p['name']);
+    }
+  }
+  return { numbers, names };
+}
+
+const portExists = (p: { numbers: Set<number>; names: Set<string> }, port: unknown) =>
+  typeof port === 'number' ? p.numbers.has(port) : typeof port === 'string' ? p.names.has(port) : true;
+
+/**
+ * Stage 4: references between objects of one cluster, resolved through indexes built once,
+ * so the cost grows with the number of objects and not with its square.
+ */
+export function checkReferences(objects: readonly ParsedObject[], options: CrossOptions = {}): Finding[] {
+  const findings: Finding[] = [];
+  const key = (kind: string, ns: string | undefined, name: string) => `${kind}/${ns ?? ''}/${name}`;
+  const exists = new Set<string>();
+  const add = (kind: string, ns: string | undefined, name: string | undefined) => name && exists.add(key(kind, ns, name));
+  for (const o of objects) {
+    const r = refOf(o.value);
+    add(r.kind ?? '', r.namespace, r.name);
+    if (r.kind === 'Certificate') add('Secret', r.namespace, str(get(o.value, 'spec', 'secretName')));
+  }
+  for (const p of options.provided ?? []) add(p.kind, p.namespace, p.name);
+  const has = (kind: string, ns: string | undefined, name: string) => exists.has(key(kind, ns, name));
+
+  const services = new Map<string, ParsedObject>();
+  for (const o of objects) {
+    const r = refOf(o.value);
+    if (r.kind === 'Service' && r.name) services.set(`${r.namespace ?? ''}/${r.name}`, o);
+  }
+
+  const templates: Template[] = [];
+  const byNamespace = new Map<string, Template[]>();
+  for (const o of objects) {
+    const path = podPaths[String(o.value['kind'])];
+    if (!path) continue;
+    const tmpl = path.length ? get(o.value, ...path) : o.value;
+    const spec = get(tmpl, 'spec');
+    if (!isObj(spec)) continue;
+    const labels = (get(tmpl, 'metadata', 'labels') ?? {}) as Labels;
+    const t: Template = { owner: o, namespace: refOf(o.value).namespace ?? '', labels, spec, path: path.length ? `${path.join('.')}.spec` : 'spec' };
+    templates.push(t);
+    const inNamespace = byNamespace.get(t.namespace) ?? [];
+    inNamespace.push(t);
+    byNamespace.set(t.namespace, inNamespace);
+  }
+
+  const report = (o: ParsedObject, rule: string, path: string, message: string, fix: string, object: ObjectRef = refOf(o.value)) =>
+    findings.push({ rule, severity: 'error', file: o.file, line: o.line, object, path, message, fix });
+
+  for (const t of templates) {
+    const ns = t.namespace;
+    const o = t.owner;
+    const selector = get(o.value, 'spec', 'selector', 'matchLabels');
+    if (isObj(selector) && o.value['kind'] !== 'CronJob' && !selects(selector as Labels, t.labels)) {
+      report(o, 'cross/workload-selector', 'spec.selector.matchLabels', "the selector does not match the pod template's labels", 'make spec.template.metadata.labels carry every selector label');
+    }
+    const refs: [string, string | undefined, string][] = [];
+    arr(t.spec['volumes']).filter(isObj).forEach((v, i) => {
+      const at = `${t.path}.volumes[${i}]`;
+      refs.push(['ConfigMap', str(get(v, 'configMap', 'name')), at], ['Secret', str(get(v, 'secret', 'secretName')), at], ['PersistentVolumeClaim', str(get(v, 'persistentVolumeClaim', 'claimName')), at]);
+    });
+    containers(t.spec).forEach((c, i) => {
+      const at = `${t.path}.containers[${i}]`;
+      arr(c['env']).filter(isObj).forEach((e) => {
+        refs.push(['Secret', str(get(e, 'valueFrom', 'secretKeyRef', 'name')), `${at}.env`], ['ConfigMap', str(get(e, 'valueFrom', 'configMapKeyRef', 'name')), `${at}.env`]);
+      });
+      arr(c['envFrom']).filter(isObj).forEach((e) => {
+        refs.push(['Secret', str(get(e, 'secretRef', 'name')), `${at}.envFrom`], ['ConfigMap', str(get(e, 'configMapRef', 'name')), `${at}.envFrom`]);
+      });
+      for (const probe of ['livenessProbe', 'readinessProbe', 'startupProbe']) {
+        const port = get(c, probe, 'httpGet', 'port') ?? get(c, probe, 'tcpSocket', 'port') ?? get(c, probe, 'grpc', 'port');
+        if (port !== undefined && !portExists(ports({ containers: [c] }), port)) {
+          report(o, 'cross/probe-port', `${at}.${probe}`, `the probe targets port ${JSON.stringify(port)}, which the container does not declare`, 'declare the port in the container\'s ports, or probe a declared one');
+        }
+      }
+    });
+    const sa = str(t.spec['serviceAccountName']);
+    if (sa && sa !== 'default') refs.push(['ServiceAccount', sa, `${t.path}.serviceAccountName`]);
+    for (const [kind, name, at] of refs) {
+      if (name && !has(kind, ns, name)) {
+        report(o, 'cross/missing-reference', at, `${kind} ${ns}/${name} is neither rendered nor declared as provided outside git`, `render it, or declare it as provided (a Secret from the secrets bundle, say)`);
+      }
+    }
+  }
+
+  for (const o of objects) {
+    const r = refOf(o.value);
+    const ns = r.namespace;
+    switch (r.kind) {
+      case 'Service': {
+        const selector = get(o.value, 'spec', 'selector');
+        if (!isObj(selector) || Object.keys(selector).length === 0) break;
+        const matched = (byNamespace.get(ns ?? '') ?? []).filter((t) => selects(selector as Labels, t.labels));
+        if (matched.length === 0) {
+          report(o, 'cross/service-selector', 'spec.selector', 'the selector matches no pod template in the namespace', 'make it match the labels of the pods it should serve');
+          break;
+        }
+        arr(get(o.value, 'spec', 'ports')).filter(isObj).forEach((p, i) => {
+          const target = p['targetPort'] ?? p['port'];
+          if (!matched.some((t) => portExists(ports(t.spec), target))) {
+            report(o, 'cross/service-port', `spec.ports[${i}].targetPort`, `no selected pod declares port ${JSON.stringify(target)}`, 'point targetPort at a declared container port, by number or name');
+          }
+        });
+        break;
+      }
+      case 'RoleBinding':
+      case 'ClusterRoleBinding': {
+        const kind = str(get(o.value, 'roleRef', 'kind'));
+        const name = str(get(o.value, 'roleRef', 'name')) ?? '';
+        const found = kind === 'ClusterRole' ? has('ClusterRole', undefined, name) || builtinClusterRoles.has(name) : has('Role', ns, name);
+        if (!found) report(o, 'cross/role-ref', 'roleRef', `${kind} ${kind === 'Role' ? `${ns}/` : ''}${name} is not rendered${kind === 'ClusterRole' ? ' and is not a built-in ClusterRole' : ''}`, 'render the role or fix roleRef');
+        arr(o.value['subjects']).filter(isObj).forEach((s, i) => {
+          if (s['kind'] !== 'ServiceAccount') return;
+          const sns = str(s['namespace']) ?? ns;
+          const sname = str(s['name']) ?? '';
+          if (!has('ServiceAccount', sns, sname)) report(o, 'cross/subject', `subjects[${i}]`, `ServiceAccount ${sns}/${sname} is neither rendered nor declared as provided`, 'render the ServiceAccount or fix the subject');
+        });
+        break;
+      }
+      case 'Certificate': {
+        const kind = str(get(o.value, 'spec', 'issuerRef', 'kind')) ?? 'Issuer';
+        const name = str(get(o.value, 'spec', 'issuerRef', 'name')) ?? '';
+        const found = kind === 'ClusterIssuer' ? has('ClusterIssuer', undefined, name) : has('Issuer', ns, name);
+        if (!found) report(o, 'cross/issuer-ref', 'spec.issuerRef', `${kind} ${kind === 'Issuer' ? `${ns}/` : ''}${name} is not rendered${kind === 'Issuer' ? ' in the Certificate\'s namespace (an Issuer only serves its own namespace)' : ''}`, 'render the issuer or point issuerRef at one that exists');
+        break;
+      }
+      case 'Ingress': {
+        const backends: [unknown, string][] = [[get(o.value, 'spec', 'defaultBackend'), 'spec.defaultBackend']];
+        arr(get(o.value, 'spec', 'rules')).forEach((rule, i) =>
+          arr(get(rule, 'http', 'paths')).forEach((p, j) => backends.push([get(p, 'backend'), `spec.rules[${i}].http.paths[${j}].backend`])),
+        );
+        for (const [b, at] of backends) {
+          const svc = str(get(b, 'service', 'name'));
+          if (!svc) continue;
+          const service = services.get(`${ns ?? ''}/${svc}`);
+          if (!service) {
+            report(o, 'cross/ingress-backend', at, `Service ${ns}/${svc} is not rendered`, 'point the backend at a rendered Service');
+            continue;
+          }
+          const port = get(b, 'service', 'port', 'number') ?? get(b, 'service', 'port', 'name');
+          const servicePorts = arr(get(service.value, 'spec', 'ports')).filter(isObj);
+          if (port !== undefined && !servicePorts.some((p) => p['port'] === port || p['name'] === port)) {
+            report(o, 'cross/ingress-backend', `${at}.service.port`, `Service ${ns}/${svc} has no port ${JSON.stringify(port)}`, 'use one of the Service\'s ports');
+          }
+        }
+        arr(get(o.value, 'spec', 'tls')).filter(isObj).forEach((tls, i) => {
+          const secret = str(tls['secretName']);
+          if (secret && !has('Secret', ns, secret)) report(o, 'cross/ingress-tls', `spec.tls[${i}].secretName`, `no Certificate issues Secret ${ns}/${secret} and it is not declared as provided`, 'render a Certificate with that secretName');
+        });
+        break;
+      }
+    }
+    // Applications and AppProjects land on the cluster Argo CD runs on, not on the one they deploy to.
+    const onArgoCd = String(o.value['apiVersion']).startsWith('argoproj.io/') && (r.kind === 'Application' || r.kind === 'AppProject');
+    if (ns && !onArgoCd && !has('Namespace', undefined, ns)) {
+      report(o, 'cross/namespace', 'metadata.namespace', `namespace ${ns} is not created by these manifests`, 'render the Namespace (or declare it as provided)');
+    }
+  }
+  return findings;
+}
