@@ -5,3 +5,4 @@ export * from './report.ts';
 export * from './run.ts';
 export * from './schema.ts';
 export * from './cross.ts';
+export * from './policy.ts';

@@ -5,6 +5,7 @@ import { parseManifests, type ParsedObject } from './parse.ts';
 import type { Report } from './report.ts';
 import { checkSchemas, type SchemaOptions } from './schema.ts';
 import { checkReferences, type CrossOptions } from './cross.ts';
+import { checkPolicy } from './policy.ts';
 
 /** The cluster a file belongs to ('.../manifests/<cluster>/...'), or '' when the input is one cluster. */
 export function clusterOf(file: string): string {
@@ -38,7 +39,7 @@ export async function validateFiles(files: ReadonlyMap<string, string>, options:
     group.push(o);
     clusters.set(clusterOf(o.file), group);
   }
-  for (const group of clusters.values()) findings.push(...checkReferences(group, options));
+  for (const group of clusters.values()) findings.push(...checkReferences(group, options), ...checkPolicy(group));
   const notes: string[] = [];
   if (options.kubeconform !== false) {
     const bin = findKubeconform(options.env);

@@ -1,0 +1,136 @@
+import type { Finding, Severity } from './finding.ts';
+import { refOf, type ParsedObject } from './parse.ts';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const get = (v: unknown, ...path: string[]): unknown => path.reduce<unknown>((cur, k) => (isObj(cur) ? cur[k] : undefined), v);
+const arr = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
+
+/** Exceptions are annotations on the object: `policy.ci.kubevirt.io/<rule>: <why>`. */
+export const exceptionPrefix = 'policy.ci.kubevirt.io/';
+
+const podPaths: Readonly<Record<string, readonly string[]>> = {
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
+  Pod: [],
+};
+/** Kinds whose pods run until stopped, and so need probes. */
+const longRunning = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
+
+interface Rule {
+  readonly severity: Severity;
+  readonly fix: string;
+}
+
+/** Every policy rule, its severity, and what to do; the id after 'policy/' is the exception name. */
+export const policyRules: Readonly<Record<string, Rule>> = {
+  resources: { severity: 'error', fix: 'set resources.requests.cpu, requests.memory and limits.memory (a CPU limit is optional: production throttled the docker proxy with one)' },
+  probes: { severity: 'error', fix: 'add a readinessProbe and a livenessProbe on a port the container serves' },
+  'non-root': { severity: 'error', fix: 'set securityContext.runAsNonRoot: true (pod or container), or add the exception with the reason' },
+  'privilege-escalation': { severity: 'error', fix: 'set securityContext.allowPrivilegeEscalation: false on the container' },
+  'read-only-root': { severity: 'warning', fix: 'set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where it writes' },
+  privileged: { severity: 'error', fix: 'drop privileged, or add the exception with the reason' },
+  'host-path': { severity: 'error', fix: 'use a PersistentVolumeClaim, or add the exception with the reason' },
+  'image-pinned': { severity: 'error', fix: 'pin the image to a release tag or a digest, never latest' },
+  'disruption-budget': { severity: 'error', fix: 'add a PodDisruptionBudget selecting these pods' },
+  spread: { severity: 'error', fix: 'add topologySpreadConstraints (or pod anti-affinity) across nodes' },
+  'secret-data': { severity: 'error', fix: 'never render Secret values; declare the Secret as provided outside git' },
+  'duplicate-env': { severity: 'error', fix: 'set each environment variable once' },
+  'exception-without-reason': { severity: 'error', fix: 'say why in the annotation value' },
+};
+
+function selects(selector: Obj, labels: Obj): boolean {
+  const keys = Object.keys(selector);
+  return keys.length > 0 && keys.every((k) => labels[k] === selector[k]);
+}
+
+/**
+ * Stage 6: policy on workloads: resources, probes, non-root, no privilege escalation,
+ * read-only root where possible, no privileged or hostPath, pinned images, a disruption
+ * budget and spread for anything with more than one replica, no Secret values, no duplicate
+ * environment variables. An exception is an annotation naming the rule and saying why.
+ */
+export function checkPolicy(objects: readonly ParsedObject[]): Finding[] {
+  const findings: Finding[] = [];
+  const budgets = new Map<string, ParsedObject[]>();
+  for (const o of objects) {
+    if (o.value['kind'] !== 'PodDisruptionBudget') continue;
+    const ns = refOf(o.value).namespace ?? '';
+    budgets.set(ns, [...(budgets.get(ns) ?? []), o]);
+  }
+
+  for (const o of objects) {
+    const annotations = (get(o.value, 'metadata', 'annotations') ?? {}) as Obj;
+    const exceptions = new Set<string>();
+    for (const [k, v] of Object.entries(annotations)) {
+      if (!k.startsWith(exceptionPrefix)) continue;
+      const rule = k.slice(exceptionPrefix.length);
+      if (typeof v !== 'string' || v.trim() === '') {
+        findings.push({ rule: 'policy/exception-without-reason', severity: 'error', file: o.file, line: o.line, object: refOf(o.value), path: `metadata.annotations.${k}`, message: `the exception for ${rule} gives no reason`, fix: policyRules['exception-without-reason']!.fix });
+      } else exceptions.add(rule);
+    }
+    const report = (rule: string, path: string, message: string) => {
+      if (exceptions.has(rule)) return;
+      const r = policyRules[rule]!;
+      findings.push({ rule: `policy/${rule}`, severity: r.severity, file: o.file, line: o.line, object: refOf(o.value), path, message, fix: r.fix });
+    };
+
+    const kind = String(o.value['kind']);
+    if (kind === 'Secret' && (o.value['data'] !== undefined || o.value['stringData'] !== undefined)) {
+      report('secret-data', o.value['data'] !== undefined ? 'data' : 'stringData', 'the Secret carries values, which would be in git');
+    }
+    const tmplPath = podPaths[kind];
+    if (!tmplPath) continue;
+    const tmpl = tmplPath.length ? get(o.value, ...tmplPath) : o.value;
+    const spec = get(tmpl, 'spec');
+    if (!isObj(spec)) continue;
+    const at = `${tmplPath.length ? `${tmplPath.join('.')}.` : ''}spec`;
+    const podSecurity = (spec['securityContext'] ?? {}) as Obj;
+
+    for (const [group, list] of [['initContainers', arr(spec['initContainers'])], ['containers', arr(spec['containers'])]] as const) {
+      list.forEach((c, i) => {
+        const cat = `${at}.${group}[${i}]`;
+        const sc = (c['securityContext'] ?? {}) as Obj;
+        const res = (c['resources'] ?? {}) as Obj;
+        const missing = [['requests', 'cpu'], ['requests', 'memory'], ['limits', 'memory']].filter(([a, b]) => get(res, a!, b!) === undefined).map(([a, b]) => `${a}.${b}`);
+        if (missing.length > 0) report('resources', `${cat}.resources`, `container ${c['name']} sets no ${missing.join(', ')}`);
+        if (group === 'containers' && longRunning.has(kind)) {
+          const absent = ['readinessProbe', 'livenessProbe'].filter((p) => c[p] === undefined);
+          if (absent.length > 0) report('probes', cat, `container ${c['name']} has no ${absent.join(' or ')}`);
+        }
+        const nonRoot = sc['runAsNonRoot'] ?? podSecurity['runAsNonRoot'];
+        const user = sc['runAsUser'] ?? podSecurity['runAsUser'];
+        if (nonRoot !== true && !(typeof user === 'number' && user > 0)) report('non-root', `${cat}.securityContext.runAsNonRoot`, `container ${c['name']} may run as root`);
+        if (sc['allowPrivilegeEscalation'] !== false) report('privilege-escalation', `${cat}.securityContext.allowPrivilegeEscalation`, `container ${c['name']} does not forbid privilege escalation`);
+        if (sc['readOnlyRootFilesystem'] !== true) report('read-only-root', `${cat}.securityContext.readOnlyRootFilesystem`, `container ${c['name']} can write its root filesystem`);
+        if (sc['privileged'] === true) report('privileged', `${cat}.securityContext.privileged`, `container ${c['name']} is privileged`);
+        const image = typeof c['image'] === 'string' ? c['image'] : '';
+        const tag = image.includes('@') ? 'digest' : image.lastIndexOf(':') > image.lastIndexOf('/') ? image.slice(image.lastIndexOf(':') + 1) : '';
+        if (!tag || tag === 'latest') report('image-pinned', `${cat}.image`, `image "${image}" is ${tag ? 'latest' : 'not pinned to a tag'}`);
+        const seen = new Set<string>();
+        arr(c['env']).forEach((e, j) => {
+          const name = String(e['name']);
+          if (seen.has(name)) report('duplicate-env', `${cat}.env[${j}]`, `${name} is set twice in container ${c['name']}`);
+          seen.add(name);
+        });
+      });
+    }
+    arr(spec['volumes']).forEach((v, i) => {
+      if (v['hostPath'] !== undefined) report('host-path', `${at}.volumes[${i}].hostPath`, `volume ${v['name']} mounts ${String(get(v, 'hostPath', 'path'))} from the node`);
+    });
+
+    const replicas = get(o.value, 'spec', 'replicas');
+    if (typeof replicas === 'number' && replicas > 1) {
+      const labels = (get(tmpl, 'metadata', 'labels') ?? {}) as Obj;
+      const ns = refOf(o.value).namespace;
+      const covered = (budgets.get(ns ?? '') ?? []).some((b) => selects((get(b.value, 'spec', 'selector', 'matchLabels') ?? {}) as Obj, labels));
+      if (!covered) report('disruption-budget', 'spec.replicas', `${replicas} replicas and no PodDisruptionBudget selects them`);
+      if (spec['topologySpreadConstraints'] === undefined && get(spec, 'affinity', 'podAntiAffinity') === undefined) report('spread', `${at}.topologySpreadConstraints`, `${replicas} replicas may all land on one node`);
+    }
+  }
+  return findings;
+}
