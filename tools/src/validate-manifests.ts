@@ -3,14 +3,16 @@
  * or - for standard input), and reports every finding with file, line, object, field and fix.
  * Exit 0 when clean, 1 on findings at error severity, 2 when the input or arguments are unusable.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { versions } from '@kubevirt-ci/topology';
+import { loadTopology } from '@kubevirt-ci/synth';
+import { repoRoot, resolveTopology, versions } from '@kubevirt-ci/topology';
 import { counts, formatJson, formatJUnit, formatText, kubeconformVersion, validateFiles } from '@kubevirt-ci/validate';
 import { argv, chalk, echo } from 'zx';
 
 const usage = `usage: validate:manifests [--format text|json|junit] [--kubernetes-version x.y] [--no-kubeconform] <path>... | -
+       validate:manifests --repo [--format ...]
 
 Validates Kubernetes manifests: multi-document YAML and JSON files, directories of them
 (recursively), or - for standard input. kubeconform runs too when it is installed.
@@ -18,7 +20,9 @@ Validates Kubernetes manifests: multi-document YAML and JSON files, directories 
   --format <f>              text (default, grouped by file), json or junit
   --kubernetes-version <v>  the Kubernetes version to validate against (default ${versions.kubernetes})
   --no-kubeconform          do not run kubeconform even when it is installed
-  --kubeconform-version     print the kubeconform version CI installs, and exit`;
+  --kubeconform-version     print the kubeconform version CI installs, and exit
+  --repo                    validate this repository's rendered manifests (every clusters/*/manifests),
+                            with the Argo CD graph checked against the topology`;
 
 const manifestFile = /\.(ya?ml|json)$/;
 
@@ -44,7 +48,11 @@ async function main(): Promise<number> {
     echo(chalk.red(`validate:manifests: --format must be text, json or junit, not "${format}"`));
     return 2;
   }
-  const paths = argv._.map(String);
+  const repo = Boolean(argv['repo']);
+  const paths = repo
+    ? readdirSync(join(repoRoot, 'clusters')).sort().map((r) => join(repoRoot, 'clusters', r, 'manifests')).filter((p) => existsSync(p))
+    : argv._.map(String);
+  const base = repo ? repoRoot : process.cwd();
   if (paths.length === 0) {
     echo(chalk.red('validate:manifests: name at least one file or directory, or - for standard input'));
     return 2;
@@ -67,16 +75,23 @@ async function main(): Promise<number> {
       echo(chalk.red(`validate:manifests: no such file or directory: ${p}`));
       return 2;
     }
-    for (const f of found) files.set(relative(process.cwd(), f) || f, readFileSync(f, 'utf8'));
+    for (const f of found) files.set(relative(base, f) || f, readFileSync(f, 'utf8'));
   }
   if (files.size === 0) {
     echo(chalk.red(`validate:manifests: no .yaml, .yml or .json files under ${paths.join(', ')}`));
     return 2;
   }
   try {
+    let argocd;
+    if (repo) {
+      const t = resolveTopology(await loadTopology());
+      argocd = { repoURL: t.gitops.repoURL, basePath: t.gitops.basePath, destinations: [t.gitops.inClusterName, ...t.clusters.filter((c) => !c.hub).map((c) => c.name)] };
+    }
+    if (repo) process.chdir(repoRoot);
     const report = await validateFiles(files, {
       kubernetesVersion: String(argv['kubernetes-version'] ?? versions.kubernetes),
       kubeconform: argv['kubeconform'] !== false,
+      argocd,
     });
     const shown = stdinDir ? { ...report, findings: report.findings.map((f) => (f.file.startsWith(stdinDir!) ? { ...f, file: '<stdin>' } : f)) } : report;
     process.stdout.write(format === 'json' ? formatJson(shown) : format === 'junit' ? formatJUnit(shown) : formatText(shown));

@@ -21,7 +21,12 @@ export interface ApplicationProps {
   readonly serverSideApply: boolean;
   readonly labels: Readonly<Record<string, string>>;
   readonly description: string;
+  /** Custom kinds the Application's CRDs define ('Kind.group'), so a validator can order what uses them. */
+  readonly installs?: readonly string[];
 }
+
+/** Lists the custom kinds a release Application installs, for checks that read only manifests. */
+export const installsAnnotation = 'ci.kubevirt.io/installs';
 
 function sourceOf(gitops: GitOps, s: ApplicationSourceSpec) {
   switch (s.type) {
@@ -68,6 +73,7 @@ export function application(scope: Construct, gitops: GitOps, props: Application
         annotations: {
           [syncWaveAnnotation]: String(props.wave),
           'ci.kubevirt.io/description': props.description,
+          ...(props.installs?.length ? { [installsAnnotation]: [...props.installs].sort().join(',') } : {}),
         },
         finalizers: [resourcesFinalizer],
       },

@@ -293,6 +293,7 @@ function argoObjects(t: ResolvedTopology, cluster: Cluster, parts: readonly Part
       serverSideApply: p.serverSideApply,
       labels: labels(p.app ?? p.name),
       description: p.description,
+      installs: p.release?.installs.map(formatGroupKind),
     });
   }
   application(root, gitops, {

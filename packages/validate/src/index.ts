@@ -6,3 +6,4 @@ export * from './run.ts';
 export * from './schema.ts';
 export * from './cross.ts';
 export * from './policy.ts';
+export * from './argocd.ts';

@@ -6,6 +6,7 @@ import type { Report } from './report.ts';
 import { checkSchemas, type SchemaOptions } from './schema.ts';
 import { checkReferences, type CrossOptions } from './cross.ts';
 import { checkPolicy } from './policy.ts';
+import { checkArgoGraph, type ArgoOptions } from './argocd.ts';
 
 /** The cluster a file belongs to ('.../manifests/<cluster>/...'), or '' when the input is one cluster. */
 export function clusterOf(file: string): string {
@@ -18,6 +19,8 @@ export interface ValidateOptions extends SchemaOptions, CrossOptions {
   /** Run kubeconform when it is installed (default true). */
   readonly kubeconform?: boolean;
   readonly env?: NodeJS.ProcessEnv;
+  /** Check the Argo CD graph too: the files are this repository's rendered manifests. */
+  readonly argocd?: ArgoOptions;
 }
 
 /**
@@ -40,6 +43,7 @@ export async function validateFiles(files: ReadonlyMap<string, string>, options:
     clusters.set(clusterOf(o.file), group);
   }
   for (const group of clusters.values()) findings.push(...checkReferences(group, options), ...checkPolicy(group));
+  if (options.argocd) findings.push(...checkArgoGraph(objects, options.argocd));
   const notes: string[] = [];
   if (options.kubeconform !== false) {
     const bin = findKubeconform(options.env);

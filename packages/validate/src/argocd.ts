@@ -1,0 +1,124 @@
+import { dirname } from 'node:path';
+import { builtinGroups } from '@kubevirt-ci/kube';
+import type { Finding } from './finding.ts';
+import { refOf, type ParsedObject } from './parse.ts';
+
+type Obj = Record<string, unknown>;
+const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
+const get = (v: unknown, ...path: string[]): unknown => path.reduce<unknown>((cur, k) => (isObj(cur) ? cur[k] : undefined), v);
+const arr = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
+const str = (v: unknown): string => (typeof v === 'string' ? v : '');
+const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '');
+
+export interface ArgoOptions {
+  /** The repository Applications read this tree from, and where the tree sits in it. */
+  readonly repoURL: string;
+  readonly basePath: string;
+  /** Destination names the topology knows; undefined skips that check. */
+  readonly destinations?: readonly string[];
+}
+
+interface App {
+  readonly o: ParsedObject;
+  readonly name: string;
+  readonly project: string;
+  readonly destination: { name: string; namespace: string };
+  readonly wave: number;
+  readonly path: string | undefined;
+  readonly installs: readonly string[];
+}
+
+/**
+ * Stage 5: the Argo CD graph. Every Application that reads this repository reads a non-empty
+ * directory; its project exists and allows its destination, every kind and namespace in that
+ * directory; no object has two owners; a custom resource comes after the release that
+ * installs its CRD; and no rendered directory is left without an Application.
+ */
+export function checkArgoGraph(objects: readonly ParsedObject[], options: ArgoOptions): Finding[] {
+  const findings: Finding[] = [];
+  const report = (o: ParsedObject, rule: string, path: string, message: string, fix: string) =>
+    findings.push({ rule, severity: 'error', file: o.file, line: o.line, object: refOf(o.value), path, message, fix });
+
+  const byDir = new Map<string, ParsedObject[]>();
+  for (const o of objects) {
+    const list = byDir.get(dirname(o.file)) ?? [];
+    list.push(o);
+    byDir.set(dirname(o.file), list);
+  }
+  const isArgo = (o: ParsedObject, kind: string) => String(o.value['apiVersion']).startsWith('argoproj.io/') && o.value['kind'] === kind;
+  const projects = new Map(objects.filter((o) => isArgo(o, 'AppProject')).map((o) => [refOf(o.value).name ?? '', o]));
+  const prefix = options.basePath ? `${options.basePath}/` : '';
+  const apps: App[] = objects
+    .filter((o) => isArgo(o, 'Application'))
+    .map((o) => {
+      const source = get(o.value, 'spec', 'source');
+      const ours = str(get(source, 'repoURL')) === options.repoURL && !get(source, 'chart');
+      const path = ours ? str(get(source, 'path')) : undefined;
+      return {
+        o,
+        name: refOf(o.value).name ?? '',
+        project: str(get(o.value, 'spec', 'project')),
+        destination: { name: str(get(o.value, 'spec', 'destination', 'name')), namespace: str(get(o.value, 'spec', 'destination', 'namespace')) },
+        wave: Number(get(o.value, 'metadata', 'annotations', 'argocd.argoproj.io/sync-wave') ?? 0),
+        path: path === undefined ? undefined : path.startsWith(prefix) ? path.slice(prefix.length) : path,
+        installs: str(get(o.value, 'metadata', 'annotations', 'ci.kubevirt.io/installs')).split(',').filter(Boolean),
+      };
+    });
+
+  const owners = new Map<string, string>();
+  const referenced = new Set<string>();
+  for (const app of apps) {
+    const project = projects.get(app.project);
+    if (!project) {
+      report(app.o, 'argocd/unknown-project', 'spec.project', `AppProject ${app.project} is not rendered`, 'render the project or name one that is');
+      continue;
+    }
+    const allowed = arr(get(project.value, 'spec', 'destinations')).map((d) => `${str(d['name'])}/${str(d['namespace'])}`);
+    if (options.destinations && !options.destinations.includes(app.destination.name)) {
+      report(app.o, 'argocd/unknown-destination', 'spec.destination.name', `cluster ${app.destination.name} is not in the topology`, 'name a cluster of the topology (or in-cluster for the hub)');
+    }
+    if (!allowed.includes(`${app.destination.name}/${app.destination.namespace}`)) {
+      report(app.o, 'argocd/destination-not-allowed', 'spec.destination', `project ${app.project} does not allow ${app.destination.name}/${app.destination.namespace}`, "add the destination to the project, or fix the Application's");
+    }
+    if (app.path === undefined) continue;
+    referenced.add(app.path);
+    const inPath = byDir.get(app.path) ?? [];
+    if (inPath.length === 0) {
+      report(app.o, 'argocd/empty-path', 'spec.source.path', `${app.path} has no manifests`, 'render the app, or remove the Application');
+      continue;
+    }
+    const clusterKinds = new Set(arr(get(project.value, 'spec', 'clusterResourceWhitelist')).map((k) => `${str(k['group'])}/${str(k['kind'])}`));
+    const namespacedKinds = new Set(arr(get(project.value, 'spec', 'namespaceResourceWhitelist')).map((k) => `${str(k['group'])}/${str(k['kind'])}`));
+    for (const o of inPath) {
+      const r = refOf(o.value);
+      const group = groupOf(String(o.value['apiVersion']));
+      const gk = `${group}/${r.kind}`;
+      const at = (path: string, message: string, fix: string, rule: string) => report(o, rule, path, message, fix);
+      if (r.namespace) {
+        if (!namespacedKinds.has(gk)) at('kind', `project ${app.project} does not allow ${r.kind}${group ? `.${group}` : ''} in namespaces`, 'add the kind to the namespaceResourceWhitelist of the project', 'argocd/kind-not-allowed');
+        if (!allowed.includes(`${app.destination.name}/${r.namespace}`)) at('metadata.namespace', `project ${app.project} does not allow namespace ${r.namespace} on ${app.destination.name}`, 'add the namespace to the project destinations', 'argocd/namespace-not-allowed');
+      } else if (!clusterKinds.has(gk)) {
+        at('kind', `project ${app.project} does not allow the cluster-scoped ${r.kind}${group ? `.${group}` : ''}`, 'add the kind to the clusterResourceWhitelist of the project', 'argocd/kind-not-allowed');
+      }
+      // Applications and AppProjects land on the hub; everything else on the destination.
+      const onHub = group === 'argoproj.io' && (r.kind === 'Application' || r.kind === 'AppProject');
+      const key = `${onHub ? '(argo cd)' : app.destination.name}/${gk}/${r.namespace ?? ''}/${r.name}`;
+      const owner = owners.get(key);
+      if (owner && owner !== app.name) at('metadata.name', `Applications ${owner} and ${app.name} both own this object`, 'let exactly one Application render it', 'argocd/shared-object');
+      owners.set(key, app.name);
+      if (!builtinGroups.has(group) && !onHub) {
+        const want = `${r.kind}.${group}`;
+        const installers = apps.filter((a) => a.destination.name === app.destination.name && a.installs.includes(want));
+        if (installers.length === 0) at('apiVersion', `no Application installs the CRD for ${want} on ${app.destination.name}`, 'enable the app whose release installs it on that cluster', 'argocd/crd-missing');
+        else if (!installers.some((a) => a.wave < app.wave)) at('apiVersion', `${want} is installed by ${installers.map((a) => `${a.name} (wave ${a.wave})`).join(', ')}, not before this Application (wave ${app.wave})`, 'sync the release in an earlier wave', 'argocd/crd-order');
+      }
+    }
+  }
+
+  for (const [dir, list] of byDir) {
+    if (!referenced.has(dir)) {
+      report(list[0]!, 'argocd/orphaned-directory', '', `no Application syncs ${dir}/`, 'add an Application for it or remove the directory');
+    }
+  }
+  return findings;
+}
