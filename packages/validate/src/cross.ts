@@ -85,9 +85,14 @@ export function checkReferences(objects: readonly ParsedObject[], options: Cross
   const has = (kind: string, ns: string | undefined, name: string) => exists.has(key(kind, ns, name));
 
   const services = new Map<string, ParsedObject>();
+  const servicesIn = new Map<string, ParsedObject[]>();
   for (const o of objects) {
     const r = refOf(o.value);
-    if (r.kind === 'Service' && r.name) services.set(`${r.namespace ?? ''}/${r.name}`, o);
+    if (r.kind !== 'Service' || !r.name) continue;
+    services.set(`${r.namespace ?? ''}/${r.name}`, o);
+    const list = servicesIn.get(r.namespace ?? '') ?? [];
+    list.push(o);
+    servicesIn.set(r.namespace ?? '', list);
   }
 
   const templates: Template[] = [];
@@ -161,6 +166,25 @@ export function checkReferences(objects: readonly ParsedObject[], options: Cross
           const target = p['targetPort'] ?? p['port'];
           if (!matched.some((t) => portExists(ports(t.spec), target))) {
             report(o, 'cross/service-port', `spec.ports[${i}].targetPort`, `no selected pod declares port ${JSON.stringify(target)}`, 'point targetPort at a declared container port, by number or name');
+          }
+        });
+        break;
+      }
+      case 'ServiceMonitor': {
+        const selector = get(o.value, 'spec', 'selector', 'matchLabels');
+        if (!isObj(selector)) break;
+        const names = arr(get(o.value, 'spec', 'namespaceSelector', 'matchNames')).map(String);
+        const anyNs = get(o.value, 'spec', 'namespaceSelector', 'any') === true;
+        const watched = anyNs ? [...services.values()] : (names.length > 0 ? names : [ns ?? '']).flatMap((n) => servicesIn.get(n) ?? []);
+        const selected = watched.filter((svc) => selects(selector as Labels, (get(svc.value, 'metadata', 'labels') ?? {}) as Labels));
+        if (selected.length === 0) {
+          report(o, 'cross/servicemonitor-selector', 'spec.selector', 'the selector matches no Service in the namespaces it watches', "match the labels of the Service to scrape (and its namespace in namespaceSelector)");
+          break;
+        }
+        arr(get(o.value, 'spec', 'endpoints')).filter(isObj).forEach((e, i) => {
+          const port = e['port'];
+          if (typeof port === 'string' && !selected.some((svc) => arr(get(svc.value, 'spec', 'ports')).filter(isObj).some((p) => p['name'] === port))) {
+            report(o, 'cross/servicemonitor-port', `spec.endpoints[${i}].port`, `no selected Service has a port named ${port}`, "name the Service port the metrics are on");
           }
         });
         break;

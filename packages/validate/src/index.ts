@@ -7,3 +7,4 @@ export * from './schema.ts';
 export * from './cross.ts';
 export * from './policy.ts';
 export * from './argocd.ts';
+export * from './apis.ts';

@@ -6,6 +6,7 @@ import type { Report } from './report.ts';
 import { checkSchemas, type SchemaOptions } from './schema.ts';
 import { checkReferences, type CrossOptions } from './cross.ts';
 import { checkPolicy } from './policy.ts';
+import { checkRemovedApis } from './apis.ts';
 import { checkArgoGraph, type ArgoOptions } from './argocd.ts';
 
 /** The cluster a file belongs to ('.../manifests/<cluster>/...'), or '' when the input is one cluster. */
@@ -42,7 +43,9 @@ export async function validateFiles(files: ReadonlyMap<string, string>, options:
     group.push(o);
     clusters.set(clusterOf(o.file), group);
   }
-  for (const group of clusters.values()) findings.push(...checkReferences(group, options), ...checkPolicy(group));
+  for (const group of clusters.values()) {
+    findings.push(...checkRemovedApis(group, options.kubernetesVersion), ...checkReferences(group, options), ...checkPolicy(group));
+  }
   if (options.argocd) findings.push(...checkArgoGraph(objects, options.argocd));
   const notes: string[] = [];
   if (options.kubeconform !== false) {

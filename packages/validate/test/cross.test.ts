@@ -77,6 +77,18 @@ describe('checkReferences', () => {
     expect(run('apiVersion: argoproj.io/v1alpha1\nkind: AppProject\nmetadata: {name: p, namespace: argocd}\n')).toEqual([]);
   });
 
+  it('reports a ServiceMonitor that selects no Service, or names a port it does not have', () => {
+    const svc = `${ns('kubevirt-prow')}apiVersion: v1\nkind: Service\nmetadata: {name: crier, namespace: kubevirt-prow, labels: {app: crier}}\nspec: {ports: [{name: metrics, port: 9090}]}\n---\n`;
+    const sm = (labels: string, port: string, where = '{matchNames: [kubevirt-prow]}') =>
+      `apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: crier, namespace: monitoring}\nspec:\n  namespaceSelector: ${where}\n  selector: {matchLabels: ${labels}}\n  endpoints: [{port: ${port}}]\n`;
+    expect(run(ns('monitoring') + svc + sm('{app: crier}', 'metrics'))).toEqual([]);
+    expect(run(ns('monitoring') + svc + sm('{app: crier}', 'metrics', '{any: true}'))).toEqual([]);
+    expect(run(ns('monitoring') + svc + sm('{app: crier}', 'metrics', '{}'))).toEqual([
+      ['cross/servicemonitor-selector', 'ServiceMonitor', 'spec.selector', 'the selector matches no Service in the namespaces it watches'],
+    ]);
+    expect(run(ns('monitoring') + svc + sm('{app: crier}', 'http-metrics'))).toEqual([['cross/servicemonitor-port', 'ServiceMonitor', 'spec.endpoints[0].port', 'no selected Service has a port named http-metrics']]);
+  });
+
   it('groups files by the cluster directory they are rendered into', () => {
     expect([clusterOf('clusters/workloads/manifests/prow-workloads/x/a.yaml'), clusterOf('manifests/ibm-prow-jobs/a.yaml'), clusterOf('other/a.yaml')]).toEqual(['prow-workloads', 'ibm-prow-jobs', '']);
   });
