@@ -39,3 +39,14 @@ describe('validate:manifests', () => {
     expect(validate([])).toEqual({ code: 2, out: 'validate:manifests: name at least one file or directory, or - for standard input\n' });
   });
 });
+
+describe('bench', () => {
+  it('runs every stage for the sizes asked, with a row each (the figures are read, never asserted)', () => {
+    const r = spawnSync(tsx, [join(repoRoot, 'tools/src/bench.ts'), '--clusters', '1,2'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+    expect(r.status).toBe(0);
+    const rows = r.stdout.trim().split('\n').slice(2).map((l) => l.trim().split(/\s{2,}/).slice(0, 3));
+    const stages = ['synth', 'parse', 'schema', 'cross-resource', 'policy', 'argo cd graph', 'built-in stages'];
+    expect(rows).toEqual([...stages.map((s) => ['1', s, '82']), ...stages.map((s) => ['2', s, '147'])]);
+    expect(r.stdout).not.toContain('warning:');
+  });
+});

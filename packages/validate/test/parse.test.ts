@@ -27,7 +27,8 @@ describe('parseManifests', () => {
 
   it('reports invalid YAML at its line and goes on with the other documents', () => {
     const r = parseManifests('f.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a\n---\napiVersion: v1\nkind: Service\nmetadata: {name: b}\n');
-    expect(r.findings.map((f) => [f.rule, f.line])).toEqual([['parse/invalid-yaml', 4]]);
+    // Line 3 is the unclosed flow mapping itself.
+    expect(r.findings.map((f) => [f.rule, f.line])).toEqual([['parse/invalid-yaml', 3]]);
     expect(r.objects.map((o) => o.value['kind'])).toEqual(['Service']);
   });
 
@@ -50,6 +51,19 @@ describe('parseManifests', () => {
       ['parse/missing-type', 4, 'kind', 'kind is not a string', { kind: undefined, namespace: undefined, name: 'b' }],
     ]);
     expect(r.objects).toEqual([]);
+  });
+
+  it('reads the same objects with the fast parser as with the exact one, dates staying strings', () => {
+    const text = '# header\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\ndata: {when: 2026-11-23, on: yes}\n--- # second\n\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: b}\n';
+    const r = parseManifests('f.yaml', text);
+    expect(r.objects.map((o) => [o.line, o.value])).toEqual([
+      [2, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'a' }, data: { when: '2026-11-23', on: 'yes' } }],
+      [8, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'b' } }],
+    ]);
+  });
+
+  it('takes a document marker that carries content to the exact parser', () => {
+    expect(parseManifests('f.yaml', '--- {apiVersion: v1, kind: ConfigMap, metadata: {name: a}}\n').objects.map((o) => [o.line, o.value['kind']])).toEqual([[1, 'ConfigMap']]);
   });
 
   it('skips empty documents and empty files without a finding', () => {

@@ -1,0 +1,128 @@
+/**
+ * pnpm bench: synthesizes and validates synthetic topologies with 1, 10 and 100 workloads
+ * clusters and prints, for each stage, resources, seconds and resources per second, so growth
+ * can be read off one run. A benchmark to read, not a test: nothing here passes or fails.
+ */
+import { k8s } from '@kubevirt-ci/kube';
+import { loadTopology, render } from '@kubevirt-ci/synth';
+import { defineApp, defineTopology, enable, type ClusterSpec, type RoleSpec } from '@kubevirt-ci/topology';
+import { checkArgoGraph, checkPolicy, checkReferences, checkRemovedApis, checkSchemas, clusterOf, parseManifests, type ParsedObject } from '@kubevirt-ci/validate';
+import type { Construct } from 'constructs';
+import { argv, echo } from 'zx';
+import { z } from 'zod';
+
+const servicesPerCluster = 10;
+
+/** Stands in for the apps issues 3 to 5 bring: per service a Deployment, Service, ConfigMap, ServiceAccount, Role and RoleBinding. */
+const load = defineApp({
+  name: 'bench-load',
+  component: 'bench load',
+  description: 'stand-in services shaped like ours, for the benchmark only',
+  values: z.object({}),
+  namespaces: () => ['monitoring'],
+  render: (scope: Construct) => {
+    const namespace = 'monitoring';
+    for (let i = 0; i < servicesPerCluster; i++) {
+      const name = `svc-${i}`;
+      const labels = { app: name };
+      new k8s.KubeServiceAccount(scope, `${name}-sa`, { metadata: { name, namespace } });
+      new k8s.KubeRole(scope, `${name}-role`, { metadata: { name, namespace }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }] });
+      new k8s.KubeRoleBinding(scope, `${name}-rb`, {
+        metadata: { name, namespace },
+        roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
+        subjects: [{ kind: 'ServiceAccount', name, namespace }],
+      });
+      new k8s.KubeConfigMap(scope, `${name}-cm`, { metadata: { name, namespace }, data: { 'config.yaml': `name: ${name}\n` } });
+      new k8s.KubeService(scope, `${name}-svc`, { metadata: { name, namespace }, spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: k8s.IntOrString.fromString('http') }] } });
+      new k8s.KubeDeployment(scope, `${name}-deploy`, {
+        metadata: { name, namespace },
+        spec: {
+          replicas: 1,
+          selector: { matchLabels: labels },
+          template: {
+            metadata: { labels },
+            spec: {
+              serviceAccountName: name,
+              securityContext: { runAsNonRoot: true },
+              containers: [
+                {
+                  name,
+                  image: 'quay.io/kubevirtci/bench:v1.0.0',
+                  ports: [{ name: 'http', containerPort: 8080 }],
+                  readinessProbe: { httpGet: { port: k8s.IntOrString.fromString('http'), path: '/healthz' } },
+                  livenessProbe: { httpGet: { port: k8s.IntOrString.fromString('http'), path: '/healthz' } },
+                  resources: { requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi') }, limits: { memory: k8s.Quantity.fromString('64Mi') } },
+                  securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
+                  volumeMounts: [{ name: 'config', mountPath: '/etc/config' }],
+                },
+              ],
+              volumes: [{ name: 'config', configMap: { name } }],
+            },
+          },
+        },
+      });
+    }
+  },
+});
+
+interface Row {
+  readonly clusters: number;
+  readonly stage: string;
+  readonly resources: number;
+  readonly seconds: number;
+}
+
+function time<T>(fn: () => T): [T, number] {
+  const t = performance.now();
+  const out = fn();
+  return [out, (performance.now() - t) / 1000];
+}
+
+async function run(n: number): Promise<Row[]> {
+  const base = await loadTopology();
+  const roles = base.roles.map((r): RoleSpec => {
+    if (r.hub) return r;
+    const template = r.clusters[0]!;
+    // The first keeps its name, which the hub's connectedClusters names.
+    const clusters: ClusterSpec[] = Array.from({ length: n }, (_, i) => (i === 0 ? template : { ...template, name: `${template.name}-${String(i + 1).padStart(3, '0')}` }));
+    return { ...r, apps: [...r.apps, enable(load)], clusters };
+  });
+  const topology = defineTopology({ ...base, apps: [...base.apps, load], roles });
+  const [rendered, synthSeconds] = time(() => render(topology));
+  const files = rendered.clusters.flatMap((c) => [...c.files]);
+  const resources = files.length;
+  const rows: Row[] = [{ clusters: n, stage: 'synth', resources, seconds: synthSeconds }];
+  const [objects, parseSeconds] = time(() => files.flatMap(([file, text]) => parseManifests(file, text).objects));
+  rows.push({ clusters: n, stage: 'parse', resources, seconds: parseSeconds });
+  const t = performance.now();
+  const schema = await checkSchemas(objects);
+  rows.push({ clusters: n, stage: 'schema', resources, seconds: (performance.now() - t) / 1000 });
+  const groups = new Map<string, ParsedObject[]>();
+  for (const o of objects) {
+    const g = groups.get(clusterOf(o.file)) ?? [];
+    g.push(o);
+    groups.set(clusterOf(o.file), g);
+  }
+  const [cross, crossSeconds] = time(() => [...groups.values()].flatMap((g) => [...checkRemovedApis(g, topology.versions.kubernetes), ...checkReferences(g)]));
+  rows.push({ clusters: n, stage: 'cross-resource', resources, seconds: crossSeconds });
+  const [policy, policySeconds] = time(() => [...groups.values()].flatMap((g) => checkPolicy(g)));
+  rows.push({ clusters: n, stage: 'policy', resources, seconds: policySeconds });
+  const [argo, argoSeconds] = time(() => checkArgoGraph(objects, { repoURL: topology.gitops.repoURL, basePath: topology.gitops.basePath }));
+  rows.push({ clusters: n, stage: 'argo cd graph', resources, seconds: argoSeconds });
+  const builtIn = rows.slice(1).reduce((s, r) => s + r.seconds, 0);
+  rows.push({ clusters: n, stage: 'built-in stages', resources, seconds: builtIn });
+  const findings = [...schema, ...cross, ...policy, ...argo].filter((f) => f.severity === 'error');
+  if (findings.length > 0) echo(`warning: the bench topology has ${findings.length} findings, the first: ${findings[0]!.rule} ${findings[0]!.message}`);
+  return rows;
+}
+
+const sizes = argv['clusters'] !== undefined ? String(argv['clusters']).split(',').map(Number) : [1, 10, 100];
+echo(`bench: ${servicesPerCluster} stand-in services per workloads cluster (6 objects each) until the real apps land; kubeconform is not timed`);
+echo(['workloads clusters', 'stage', 'resources', 'seconds', 'resources/s'].map((h, i) => (i === 1 ? h.padEnd(16) : h.padStart(i === 0 ? 18 : 11))).join('  '));
+for (const n of sizes) {
+  for (const r of await run(n)) {
+    echo(
+      [String(r.clusters).padStart(18), r.stage.padEnd(16), String(r.resources).padStart(11), r.seconds.toFixed(3).padStart(11), String(Math.round(r.resources / Math.max(r.seconds, 1e-6))).padStart(11)].join('  '),
+    );
+  }
+}
