@@ -65,6 +65,13 @@ export function checkArgoGraph(objects: readonly ParsedObject[], options: ArgoOp
       };
     });
 
+  const installers = new Map<string, App[]>();
+  for (const a of apps) {
+    for (const kind of a.installs) {
+      const k = `${a.destination.name}/${kind}`;
+      installers.set(k, [...(installers.get(k) ?? []), a]);
+    }
+  }
   const owners = new Map<string, string>();
   const referenced = new Set<string>();
   for (const app of apps) {
@@ -108,9 +115,9 @@ export function checkArgoGraph(objects: readonly ParsedObject[], options: ArgoOp
       owners.set(key, app.name);
       if (!builtinGroups.has(group) && !onHub) {
         const want = `${r.kind}.${group}`;
-        const installers = apps.filter((a) => a.destination.name === app.destination.name && a.installs.includes(want));
-        if (installers.length === 0) at('apiVersion', `no Application installs the CRD for ${want} on ${app.destination.name}`, 'enable the app whose release installs it on that cluster', 'argocd/crd-missing');
-        else if (!installers.some((a) => a.wave < app.wave)) at('apiVersion', `${want} is installed by ${installers.map((a) => `${a.name} (wave ${a.wave})`).join(', ')}, not before this Application (wave ${app.wave})`, 'sync the release in an earlier wave', 'argocd/crd-order');
+        const by = installers.get(`${app.destination.name}/${want}`) ?? [];
+        if (by.length === 0) at('apiVersion', `no Application installs the CRD for ${want} on ${app.destination.name}`, 'enable the app whose release installs it on that cluster', 'argocd/crd-missing');
+        else if (!by.some((a) => a.wave < app.wave)) at('apiVersion', `${want} is installed by ${by.map((a) => `${a.name} (wave ${a.wave})`).join(', ')}, not before this Application (wave ${app.wave})`, 'sync the release in an earlier wave', 'argocd/crd-order');
       }
     }
   }

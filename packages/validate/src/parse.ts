@@ -36,6 +36,7 @@ export function refOf(value: Record<string, unknown>): ObjectRef {
  * document it rejects, or a List, is parsed again with `yaml` for exact lines and messages.
  */
 export function parseManifests(file: string, text: string): ParseResult {
+  if (!text.startsWith('---') && !text.includes('\n---')) return parseDocument(file, text, 0);
   const lines = text.split('\n');
   // A marker with content after it ('--- !tag', '--- {...}') is rare: let the exact parser take the file.
   if (lines.some((l) => l.startsWith('---') && l.slice(3).trim() !== '' && !/^---\s+#/.test(l))) return parseExactly(file, text, 0);
@@ -43,24 +44,9 @@ export function parseManifests(file: string, text: string): ParseResult {
   const findings: Finding[] = [];
   let start = 0;
   const flush = (end: number) => {
-    const chunk = lines.slice(start, end).join('\n');
-    let value: unknown;
-    try {
-      value = jsyaml.load(chunk, { schema: jsyaml.CORE_SCHEMA });
-    } catch {
-      value = exact;
-    }
-    const isList = typeof value === 'object' && value !== null && (value as Record<string, unknown>)['kind'] === 'List';
-    if (value === exact || isList) {
-      const r = parseExactly(file, chunk, start);
-      objects.push(...r.objects);
-      findings.push(...r.findings);
-    } else if (value !== null && value !== undefined) {
-      const first = lines.slice(start, end).findIndex((l) => l.trim() !== '' && !l.trimStart().startsWith('#'));
-      const r = checkObject(file, value, start + first + 1);
-      objects.push(...r.objects);
-      findings.push(...r.findings);
-    }
+    const r = parseDocument(file, lines.slice(start, end).join('\n'), start);
+    objects.push(...r.objects);
+    findings.push(...r.findings);
   };
   lines.forEach((l, i) => {
     if (/^---(\s|$)/.test(l)) {
@@ -74,34 +60,62 @@ export function parseManifests(file: string, text: string): ParseResult {
 
 const exact = Symbol('parse exactly');
 
+/** One document (no markers inside), starting at line lineOffset + 1 of its file. */
+function parseDocument(file: string, chunk: string, lineOffset: number): ParseResult {
+  let value: unknown;
+  try {
+    value = jsyaml.load(chunk, { schema: jsyaml.CORE_SCHEMA });
+  } catch {
+    value = exact;
+  }
+  if (value === exact || (typeof value === 'object' && value !== null && (value as Record<string, unknown>)['kind'] === 'List')) {
+    return parseExactly(file, chunk, lineOffset);
+  }
+  if (value === null || value === undefined) return { objects: [], findings: [] };
+  // The object starts on its first line that is neither blank nor a comment.
+  let line = lineOffset + 1;
+  for (let at = 0; at < chunk.length; ) {
+    const nl = chunk.indexOf('\n', at);
+    const l = chunk.slice(at, nl < 0 ? undefined : nl).trim();
+    if (l !== '' && !l.startsWith('#')) break;
+    line++;
+    at = nl < 0 ? chunk.length : nl + 1;
+  }
+  return checkObject(file, value, line);
+}
+
 function checkObject(file: string, value: unknown, line: number): ParseResult {
-  const r = parseExactly(file, '', 0);
-  r.check(value, line);
+  const r: ParseResult = { objects: [], findings: [] };
+  checkValue(file, value, line, r);
   return r;
 }
 
+/** An object needs apiVersion and kind; anything that is not an object is a finding. */
+function checkValue(file: string, value: unknown, line: number, into: ParseResult): void {
+  const finding = (rule: string, message: string, fix: string, object?: ObjectRef, path = '') =>
+    into.findings.push({ rule, severity: 'error', file, line, object, path, message, fix });
+  if (!isPlainObject(value)) {
+    finding('parse/not-an-object', `the document is ${Array.isArray(value) ? 'a list' : `a ${typeof value}`}, not a Kubernetes object`, 'each document must be a mapping with apiVersion, kind and metadata');
+    return;
+  }
+  const ref = refOf(value);
+  for (const field of ['apiVersion', 'kind'] as const) {
+    if (typeof value[field] !== 'string' || value[field] === '') {
+      finding('parse/missing-type', `${field} is ${value[field] === undefined ? 'missing' : 'not a string'}`, `set ${field}; every object needs apiVersion and kind`, ref, field);
+    }
+  }
+  if (typeof value['apiVersion'] === 'string' && typeof value['kind'] === 'string') into.objects.push({ file, line, value });
+}
+
 /** The exact parser: positions for every document, error and List item. */
-function parseExactly(file: string, text: string, lineOffset: number): ParseResult & { check(value: unknown, line: number): void } {
-  const objects: ParsedObject[] = [];
-  const findings: Finding[] = [];
+function parseExactly(file: string, text: string, lineOffset: number): ParseResult {
+  const result: ParseResult = { objects: [], findings: [] };
+  const { findings } = result;
   const lines = new LineCounter();
   const lineAt = (offset: number) => lines.linePos(offset).line + lineOffset;
-  const finding = (rule: string, line: number, message: string, fix: string, object?: ObjectRef, path = '') =>
-    findings.push({ rule, severity: 'error', file, line, object, path, message, fix });
-
-  const check = (value: unknown, line: number) => {
-    if (!isPlainObject(value)) {
-      finding('parse/not-an-object', line, `the document is ${Array.isArray(value) ? 'a list' : `a ${typeof value}`}, not a Kubernetes object`, 'each document must be a mapping with apiVersion, kind and metadata');
-      return;
-    }
-    const ref = refOf(value);
-    for (const field of ['apiVersion', 'kind'] as const) {
-      if (typeof value[field] !== 'string' || value[field] === '') {
-        finding('parse/missing-type', line, `${field} is ${value[field] === undefined ? 'missing' : 'not a string'}`, `set ${field}; every object needs apiVersion and kind`, ref, field);
-      }
-    }
-    if (typeof value['apiVersion'] === 'string' && typeof value['kind'] === 'string') objects.push({ file, line, value });
-  };
+  const finding = (rule: string, line: number, message: string, fix: string) =>
+    findings.push({ rule, severity: 'error', file, line, object: undefined, path: '', message, fix });
+  const check = (value: unknown, line: number) => checkValue(file, value, line, result);
 
   for (const doc of parseAllDocuments(text, { lineCounter: lines, uniqueKeys: true, prettyErrors: false })) {
     const start = lineAt(doc.contents?.range?.[0] ?? doc.range[0]);
@@ -130,5 +144,5 @@ function parseExactly(file: string, text: string, lineOffset: number): ParseResu
     }
     check(value, start);
   }
-  return { objects, findings, check };
+  return result;
 }
