@@ -6,8 +6,8 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { loadTopology } from '@kubevirt-ci/synth';
-import { repoRoot, resolveTopology, versions } from '@kubevirt-ci/topology';
+import { loadTopology, render } from '@kubevirt-ci/synth';
+import { repoRoot, versions } from '@kubevirt-ci/topology';
 import { counts, formatJson, formatJUnit, formatText, kubeconformVersion, validateFiles } from '@kubevirt-ci/validate';
 import { argv, chalk, echo } from 'zx';
 
@@ -83,15 +83,19 @@ async function main(): Promise<number> {
   }
   try {
     let argocd;
+    let provided;
     if (repo) {
-      const t = resolveTopology(await loadTopology());
+      const rendered = render(await loadTopology());
+      const t = rendered.topology;
       argocd = { repoURL: t.gitops.repoURL, basePath: t.gitops.basePath, destinations: [t.gitops.inClusterName, ...t.clusters.filter((c) => !c.hub).map((c) => c.name)] };
+      provided = rendered.clusters.flatMap((rc) => rc.provided.map((p) => ({ ...p, cluster: rc.cluster.name })));
     }
     if (repo) process.chdir(repoRoot);
     const report = await validateFiles(files, {
       kubernetesVersion: String(argv['kubernetes-version'] ?? versions.kubernetes),
       kubeconform: argv['kubeconform'] !== false,
       argocd,
+      provided,
     });
     const shown = stdinDir ? { ...report, findings: report.findings.map((f) => (f.file.startsWith(stdinDir!) ? { ...f, file: '<stdin>' } : f)) } : report;
     process.stdout.write(format === 'json' ? formatJson(shown) : format === 'junit' ? formatJUnit(shown) : formatText(shown));

@@ -95,6 +95,15 @@ export function inventoryOf(t: ResolvedTopology, rc: RenderedCluster): Inventory
     return { host: ex.host, service: `${ex.namespace}/${ex.service}:${ex.port}`, tlsSecret: `${ex.namespace}/${name}-tls` };
   });
 
+  // Declared objects are listed whether or not a pod reads them yet, with the keys they must hold.
+  for (const p of rc.provided) {
+    if (p.kind !== 'Secret') continue;
+    const key = `${p.namespace}/${p.name}`;
+    const entry = secretUse.get(key) ?? { namespace: p.namespace, name: p.name, keys: new Set<string>(), usedBy: new Set<string>() };
+    p.keys.forEach((k) => entry.keys.add(k));
+    secretUse.set(key, entry);
+  }
+
   return {
     applications,
     namespaces,

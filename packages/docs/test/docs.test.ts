@@ -24,7 +24,10 @@ describe('inventoryOf', () => {
   });
 
   it('lists the Secrets pods read that nothing on the cluster creates, with their keys', () => {
-    expect(inv.secrets).toEqual([{ namespace: 'kubevirt-prow', name: 'github-token', keys: ['cert'], usedBy: ['Deployment kubevirt-prow/deck'] }]);
+    expect(inv.secrets).toEqual([
+      { namespace: 'kubevirt-prow', name: 'github-token', keys: ['cert'], usedBy: ['Deployment kubevirt-prow/deck'] },
+      { namespace: 'kubevirt-prow', name: 'hmac-token', keys: ['hmac'], usedBy: [] },
+    ]);
   });
 
   it('lists hosts with their Service and certificate Secret, and Applications in wave order', () => {
@@ -68,7 +71,7 @@ describe('infrastructureDoc', () => {
 
   it('lists the Secrets to provide as a table', () => {
     expect(section('Secrets that must be provided', '### Workloads')).toBe(
-      'Secrets that must be provided (never in git):\n\n| Namespace | Secret | Keys | Used by |\n|---|---|---|---|\n| `kubevirt-prow` | `github-token` | `cert` | Deployment kubevirt-prow/deck |\n\n',
+      'Secrets that must be provided (never in git):\n\n| Namespace | Secret | Keys | Used by |\n|---|---|---|---|\n| `kubevirt-prow` | `github-token` | `cert` | Deployment kubevirt-prow/deck |\n| `kubevirt-prow` | `hmac-token` | `hmac` |  |\n\n',
     );
   });
 

@@ -12,6 +12,7 @@ export const web = defineApp({
   description: 'shows jobs',
   values: z.object({}),
   namespaces: () => ['kubevirt-prow'],
+  provided: () => [{ kind: 'Secret', namespace: 'kubevirt-prow', name: 'hmac-token', keys: ['hmac'], description: 'GitHub webhook HMAC secret' }],
   flows: ({ topology }) => [
     { kind: 'webhooks', label: 'webhooks', direction: 'in', peer: { external: 'github' } },
     ...topology.clusters.filter((c) => !c.hub).map((c) => ({ kind: 'metrics' as const, label: 'metrics', direction: 'in' as const, peer: { cluster: c.name, component: 'Prometheus' } })),

@@ -7,6 +7,7 @@ import {
   type AppContext,
   type Cluster,
   type CustomKind,
+  type ProvidedObject,
   type GroupKind,
   type Release,
   type ResolvedTopology,
@@ -42,6 +43,8 @@ export interface RenderedCluster {
   readonly parts: readonly Part[];
   /** The cluster's namespaces, sorted. */
   readonly namespaces: readonly string[];
+  /** Objects the cluster's apps need that are created outside git. */
+  readonly provided: readonly ProvidedObject[];
   /** The root directory's objects: AppProjects and Applications. */
   readonly argo: readonly Manifest[];
   /** Repo-relative path -> file content. */
@@ -203,13 +206,22 @@ function renderCluster(t: ResolvedTopology, cluster: Cluster, problems: Problems
   }
   assignWaves(parts);
 
+  const provided = cluster.apps.flatMap(({ app, values }) => {
+    const declared = app.provided({ topology: t, cluster, values });
+    for (const p of declared) {
+      if (!(appNamespaces.get(app.name) ?? []).includes(p.namespace)) {
+        problems.add({ file: sourceOf(app), object: `app "${app.name}" on cluster "${cluster.name}"`, field: `provided().${p.kind} ${p.name}.namespace`, message: `"${p.namespace}" is not one of the app's namespaces`, fix: "add it to the app's namespaces()" });
+      }
+    }
+    return declared;
+  });
   const argo = argoObjects(t, cluster, parts, namespaces);
   const files = objectFiles(cluster.manifestsDir, argo, headerFor(cluster.source));
   for (const p of parts) {
     if (p.objects.length === 0) continue;
     objectFiles(`${cluster.manifestsDir}/${p.name}`, p.objects, headerFor(p.sourceFile)).forEach((v, k) => files.set(k, v));
   }
-  return { cluster, parts, namespaces, argo, files };
+  return { cluster, parts, namespaces, provided, argo, files };
 }
 
 /** A part's wave is one past the latest wave of what it comes after. */

@@ -1,5 +1,6 @@
 import { k8s } from '@kubevirt-ci/kube';
-import { enable } from '@kubevirt-ci/topology';
+import { defineApp, enable } from '@kubevirt-ci/topology';
+import { z } from 'zod';
 import { ApiObject } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { render, rootsProject } from '../src/index.ts';
@@ -147,6 +148,26 @@ describe('render', () => {
     expect([...clusterOf(r, 'hub-1').files.keys()].filter((f) => f.includes('/twins/'))).toEqual([
       'clusters/hub/manifests/hub-1/twins/configmap-same.ci-search.yaml',
       'clusters/hub/manifests/hub-1/twins/configmap-same.monitoring.yaml',
+    ]);
+  });
+});
+
+describe('provided objects', () => {
+  it('are collected per cluster, and must sit in one of the app namespaces', () => {
+    const hook = defineApp({
+      name: 'hook',
+      component: 'hook',
+      description: 'hook',
+      values: z.object({}),
+      namespaces: () => ['kubevirt-prow'],
+      provided: () => [{ kind: 'Secret', namespace: 'kubevirt-prow', name: 'hmac-token', keys: ['hmac'], description: 'GitHub webhook HMAC secret' }],
+    });
+    const r = render(topology([enable(hook)], [], [hook]));
+    expect(clusterOf(r, 'hub-1').provided).toEqual([{ kind: 'Secret', namespace: 'kubevirt-prow', name: 'hmac-token', keys: ['hmac'], description: 'GitHub webhook HMAC secret' }]);
+    expect(clusterOf(r, 'spoke-1').provided).toEqual([]);
+    const stray = defineApp({ ...hook, name: 'stray', namespaces: () => ['monitoring'] });
+    expect(problemsFrom(() => render(topology([enable(stray)], [], [stray]))).map((p) => [p.field, p.message])).toEqual([
+      ['provided().Secret hmac-token.namespace', '"kubevirt-prow" is not one of the app\'s namespaces'],
     ]);
   });
 });

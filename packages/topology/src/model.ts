@@ -80,6 +80,20 @@ export interface Flow {
     | { readonly bucket: string };
 }
 
+/**
+ * An object the app's pods need that is created outside git: a Secret from the secrets
+ * bundle (never its values), or a ConfigMap someone else writes. Bootstrap and the secrets
+ * tool create and check these; the validator accepts references to them.
+ */
+export interface ProvidedObject {
+  readonly kind: 'Secret' | 'ConfigMap';
+  readonly namespace: string;
+  readonly name: string;
+  /** The keys it must hold. */
+  readonly keys: readonly string[];
+  readonly description: string;
+}
+
 /** What an app sees while it renders: the whole topology, its cluster, its values. */
 export interface AppContext<V = unknown> {
   readonly topology: ResolvedTopology;
@@ -107,6 +121,8 @@ export interface AppDefinition<S extends z.ZodType = z.ZodType> {
   render(scope: Construct, ctx: AppContext<z.output<S>>): void;
   /** What flows between its component and other places, for the layout picture. */
   flows(ctx: AppContext<z.output<S>>): readonly Flow[];
+  /** Objects its pods use that are created outside git (Secrets above all). */
+  provided(ctx: AppContext<z.output<S>>): readonly ProvidedObject[];
 }
 
 type AppOptions<S extends z.ZodType> = Pick<AppDefinition<S>, 'name' | 'component' | 'description' | 'values'> &
@@ -120,6 +136,7 @@ export function defineApp<S extends z.ZodType>(options: AppOptions<S>): AppDefin
     releases: () => [],
     render: () => undefined,
     flows: () => [],
+    provided: () => [],
     ...options,
   });
 }

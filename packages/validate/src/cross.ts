@@ -6,6 +6,8 @@ export interface Provided {
   readonly kind: string;
   readonly namespace?: string;
   readonly name: string;
+  /** The cluster it exists on ('' or absent: every cluster validated). */
+  readonly cluster?: string;
 }
 
 export interface CrossOptions {
@@ -71,7 +73,7 @@ const portExists = (p: { numbers: Set<number>; names: Set<string> }, port: unkno
  * Stage 4: references between objects of one cluster, resolved through indexes built once,
  * so the cost grows with the number of objects and not with its square.
  */
-export function checkReferences(objects: readonly ParsedObject[], options: CrossOptions = {}): Finding[] {
+export function checkReferences(objects: readonly ParsedObject[], options: CrossOptions = {}, cluster = ''): Finding[] {
   const findings: Finding[] = [];
   const key = (kind: string, ns: string | undefined, name: string) => `${kind}/${ns ?? ''}/${name}`;
   const exists = new Set<string>();
@@ -81,7 +83,7 @@ export function checkReferences(objects: readonly ParsedObject[], options: Cross
     add(r.kind ?? '', r.namespace, r.name);
     if (r.kind === 'Certificate') add('Secret', r.namespace, str(get(o.value, 'spec', 'secretName')));
   }
-  for (const p of options.provided ?? []) add(p.kind, p.namespace, p.name);
+  for (const p of options.provided ?? []) if (!p.cluster || p.cluster === cluster) add(p.kind, p.namespace, p.name);
   const has = (kind: string, ns: string | undefined, name: string) => exists.has(key(kind, ns, name));
 
   const services = new Map<string, ParsedObject>();

@@ -43,8 +43,8 @@ export async function validateFiles(files: ReadonlyMap<string, string>, options:
     group.push(o);
     clusters.set(clusterOf(o.file), group);
   }
-  for (const group of clusters.values()) {
-    findings.push(...checkRemovedApis(group, options.kubernetesVersion), ...checkReferences(group, options), ...checkPolicy(group));
+  for (const [cluster, group] of clusters) {
+    findings.push(...checkRemovedApis(group, options.kubernetesVersion), ...checkReferences(group, options, cluster), ...checkPolicy(group));
   }
   if (options.argocd) findings.push(...checkArgoGraph(objects, options.argocd));
   const notes: string[] = [];

@@ -43,6 +43,13 @@ describe('checkReferences', () => {
     ]);
   });
 
+  it('accepts an object provided on this cluster, not one provided on another', () => {
+    const text = ns('ci') + deploy({ volumes: '[{name: t, secret: {secretName: hmac-token}}]' });
+    const objects = parseManifests('m.yaml', text).objects;
+    expect(checkReferences(objects, { provided: [{ kind: 'Secret', namespace: 'ci', name: 'hmac-token', cluster: 'hub-1' }] }, 'hub-1')).toEqual([]);
+    expect(checkReferences(objects, { provided: [{ kind: 'Secret', namespace: 'ci', name: 'hmac-token', cluster: 'hub-1' }] }, 'spoke-1').map((f) => f.rule)).toEqual(['cross/missing-reference']);
+  });
+
   it('reports bindings to missing roles or ServiceAccounts, allowing built-in ClusterRoles', () => {
     const binding = (kind: string, role: string) =>
       `apiVersion: rbac.authorization.k8s.io/v1\nkind: RoleBinding\nmetadata: {name: b, namespace: ci}\nroleRef: {apiGroup: rbac.authorization.k8s.io, kind: ${kind}, name: ${role}}\nsubjects: [{kind: ServiceAccount, name: prow, namespace: ci}]\n`;
