@@ -123,6 +123,9 @@ export interface SchemaOptions {
  */
 export async function checkSchemas(objects: readonly ParsedObject[], options: SchemaOptions = {}): Promise<Finding[]> {
   const findings: Finding[] = [];
+  // Load every kind's model at once: module loading is most of a cold run's cost.
+  const kinds = new Map(objects.map((o) => [`${o.value['apiVersion']}/${o.value['kind']}`, o.value]));
+  await Promise.all([...kinds.values()].map((v) => modelFor(String(v['apiVersion']), String(v['kind']))));
   for (const o of objects) {
     const apiVersion = o.value['apiVersion'] as string;
     const kind = o.value['kind'] as string;
