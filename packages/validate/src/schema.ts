@@ -1,4 +1,6 @@
+import { readFileSync } from 'node:fs';
 import * as models from '@kubernetes/client-node/dist/gen/models/all.js';
+import type { CrdFields, FieldType } from './crd-fields.ts';
 import type { Finding } from './finding.ts';
 import { pointerToPath } from './kubeconform.ts';
 import { refOf, type ParsedObject } from './parse.ts';
@@ -110,6 +112,36 @@ export function unknownFields(value: unknown, type: string, path = '', out: stri
   return out;
 }
 
+/** Field lists of the custom resources we use; regenerate with `pnpm --filter @kubevirt-ci/validate generate`. */
+const crdFields = JSON.parse(readFileSync(new URL('./generated/crd-fields.json', import.meta.url), 'utf8')) as CrdFields;
+
+/** Unknown fields of a custom resource, from the generated field lists. */
+export function unknownCrdFields(value: unknown, type: FieldType, path = '', out: string[] = []): string[] {
+  if (type === 'x') return out;
+  if ('a' in type) {
+    if (Array.isArray(value)) value.forEach((x, i) => unknownCrdFields(x, type.a, `${path}[${i}]`, out));
+    return out;
+  }
+  if ('m' in type) {
+    if (isObject(value)) for (const [k, x] of Object.entries(value)) unknownCrdFields(x, type.m, `${path}.${k}`, out);
+    return out;
+  }
+  const fields = crdFields.types[type.t];
+  if (!fields || !isObject(value)) return out;
+  for (const [k, x] of Object.entries(value)) {
+    const p = path ? `${path}.${k}` : k;
+    const t = fields[k];
+    if (t === undefined) out.push(p);
+    else unknownCrdFields(x, t, p, out);
+  }
+  return out;
+}
+
+/** The generated type of a custom kind, when we have one. */
+export function crdTypeOf(apiVersion: string, kind: string): string | undefined {
+  return crdFields.kinds[`${apiVersion}/${kind}`];
+}
+
 export interface SchemaOptions {
   /** Kinds with no schema on purpose, each with the reason ('Kind' or 'group/Kind'). */
   readonly skipKinds?: Readonly<Record<string, string>>;
@@ -118,7 +150,8 @@ export interface SchemaOptions {
 /**
  * Stage 2, built in and offline: every object against its kind's schema, strictly. Unknown
  * fields are errors too (the models' validators let them pass), checked with the field list
- * @kubernetes/client-node keeps for every built-in type. A kind with no schema is an error
+ * @kubernetes/client-node keeps for every built-in type and, for our custom resources, with
+ * field lists generated from the @kubernetes-models types. A kind with no schema is an error
  * unless it is listed as skipped.
  */
 export async function checkSchemas(objects: readonly ParsedObject[], options: SchemaOptions = {}): Promise<Finding[]> {
@@ -149,10 +182,10 @@ export async function checkSchemas(objects: readonly ParsedObject[], options: Sc
         }
       }
     }
-    if (core) {
-      for (const path of unknownFields(o.value, core)) {
-        findings.push({ ...base, rule: 'schema/unknown-field', path, message: `${kind} has no field "${path.split('.').pop()}" here`, fix: 'remove it or fix its spelling; the API server would drop it without a word' });
-      }
+    const crd = core ? undefined : crdTypeOf(apiVersion, kind);
+    const unknown = core ? unknownFields(o.value, core) : crd ? unknownCrdFields(o.value, { t: crd }) : [];
+    for (const path of unknown) {
+      findings.push({ ...base, rule: 'schema/unknown-field', path, message: `${kind} has no field "${path.split('.').pop()}" here`, fix: 'remove it or fix its spelling; the API server would drop it without a word' });
     }
   }
   return findings;

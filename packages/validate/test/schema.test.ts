@@ -29,6 +29,13 @@ describe('checkSchemas', () => {
     ]);
   });
 
+  it('reports unknown fields in our custom resources too', async () => {
+    const app = 'apiVersion: argoproj.io/v1alpha1\nkind: Application\nmetadata: {name: a, namespace: argocd}\nspec:\n  project: p\n  destination: {name: in-cluster, namespace: x}\n  source: {repoURL: r, path: p, directry: {recurse: false}}\n';
+    expect(await check(app)).toEqual([['schema/unknown-field', 1, 'spec.source.directry', 'Application has no field "directry" here']]);
+    const sm = 'apiVersion: monitoring.coreos.com/v1\nkind: ServiceMonitor\nmetadata: {name: s, namespace: m, labels: {any: thing}}\nspec:\n  selector: {matchLabels: {app: crier}}\n  endpoints: [{port: metrics, intervall: 30s}]\n';
+    expect(await check(sm)).toEqual([['schema/unknown-field', 1, 'spec.endpoints[0].intervall', 'ServiceMonitor has no field "intervall" here']]);
+  });
+
   it('reports a kind with no schema, unless it is skipped on purpose', async () => {
     const widget = 'apiVersion: example.io/v1\nkind: Widget\nmetadata: {name: w}\n';
     expect(await check(widget)).toEqual([['schema/unknown-kind', 1, 'kind', 'no schema is known for Widget in example.io/v1']]);
