@@ -20,6 +20,9 @@ Validates Kubernetes manifests: multi-document YAML and JSON files, directories 
   --format <f>              text (default, grouped by file), json or junit
   --kubernetes-version <v>  the Kubernetes version to validate against (default ${versions.kubernetes})
   --no-kubeconform          do not run kubeconform even when it is installed
+  --skip <kind>=<reason>    a kind ('Kind' or 'group/Kind') with no schema on purpose, and why (repeatable)
+  --provided <ref>          an object that exists outside these files: Kind:namespace/name, or
+                            Kind:name when cluster-scoped (repeatable)
   --kubeconform-version     print the kubeconform version CI installs, and exit
   --repo                    validate this repository's rendered manifests (every clusters/*/manifests),
                             with the Argo CD graph checked against the topology`;
@@ -47,6 +50,24 @@ async function main(): Promise<number> {
   if (!['text', 'json', 'junit'].includes(format)) {
     echo(chalk.red(`validate:manifests: --format must be text, json or junit, not "${format}"`));
     return 2;
+  }
+  const skipKinds: Record<string, string> = {};
+  for (const entry of ([] as unknown[]).concat(argv['skip'] ?? []).map(String)) {
+    const [kind, reason] = [entry.slice(0, entry.indexOf('=')), entry.slice(entry.indexOf('=') + 1)];
+    if (!entry.includes('=') || !kind || !reason.trim()) {
+      echo(chalk.red(`validate:manifests: --skip ${entry}: write it as <kind>=<reason>; a kind is skipped only with a reason`));
+      return 2;
+    }
+    skipKinds[kind] = reason;
+  }
+  const given: { kind: string; namespace?: string; name: string }[] = [];
+  for (const entry of ([] as unknown[]).concat(argv['provided'] ?? []).map(String)) {
+    const m = /^([A-Za-z]+):(?:([a-z0-9-]+)\/)?([a-z0-9.-]+)$/.exec(entry);
+    if (!m) {
+      echo(chalk.red(`validate:manifests: --provided ${entry}: write it as Kind:namespace/name or Kind:name`));
+      return 2;
+    }
+    given.push({ kind: m[1]!, ...(m[2] ? { namespace: m[2] } : {}), name: m[3]! });
   }
   const repo = Boolean(argv['repo']);
   const paths = repo
@@ -90,12 +111,14 @@ async function main(): Promise<number> {
       argocd = { repoURL: t.gitops.repoURL, basePath: t.gitops.basePath, destinations: [t.gitops.inClusterName, ...t.clusters.filter((c) => !c.hub).map((c) => c.name)] };
       provided = rendered.clusters.flatMap((rc) => rc.provided.map((p) => ({ ...p, cluster: rc.cluster.name })));
     }
+    provided = [...(provided ?? []), ...given];
     if (repo) process.chdir(repoRoot);
     const report = await validateFiles(files, {
       kubernetesVersion: String(argv['kubernetes-version'] ?? versions.kubernetes),
       kubeconform: argv['kubeconform'] !== false,
       argocd,
       provided,
+      skipKinds,
     });
     const shown = stdinDir ? { ...report, findings: report.findings.map((f) => (f.file.startsWith(stdinDir!) ? { ...f, file: '<stdin>' } : f)) } : report;
     process.stdout.write(format === 'json' ? formatJson(shown) : format === 'junit' ? formatJUnit(shown) : formatText(shown));

@@ -33,6 +33,20 @@ describe('validate:manifests', () => {
     expect(report.findings.map((f) => [f.rule, f.file, f.line, f.message])).toEqual([['parse/duplicate-key', '<stdin>', 5, 'duplicate key "name"']]);
   });
 
+  it('skips a kind with no schema only when told why', () => {
+    const widget = 'apiVersion: example.io/v1\nkind: Widget\nmetadata: {name: w}\n';
+    expect(validate(['--no-kubeconform', '-'], widget).code).toBe(1);
+    expect(validate(['--no-kubeconform', '--skip', 'example.io/Widget=our own CRD, schema not published', '-'], widget)).toEqual({ code: 0, out: '0 errors, 0 warnings in 1 files (1 objects)\n' });
+    expect(validate(['--skip', 'example.io/Widget', '-'], widget)).toEqual({ code: 2, out: 'validate:manifests: --skip example.io/Widget: write it as <kind>=<reason>; a kind is skipped only with a reason\n' });
+  });
+
+  it('takes objects that exist outside the files', () => {
+    const pod = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: ci}\n';
+    expect(validate(['--no-kubeconform', '-'], pod).out).toContain('cross/namespace');
+    expect(validate(['--no-kubeconform', '--provided', 'Namespace:ci', '-'], pod)).toEqual({ code: 0, out: '0 errors, 0 warnings in 1 files (1 objects)\n' });
+    expect(validate(['--provided', 'ci', '-'], pod)).toEqual({ code: 2, out: 'validate:manifests: --provided ci: write it as Kind:namespace/name or Kind:name\n' });
+  });
+
   it('exits 2 when the input or the arguments are unusable', () => {
     expect(validate(['no/such/dir'])).toEqual({ code: 2, out: 'validate:manifests: no such file or directory: no/such/dir\n' });
     expect(validate(['--format', 'sarif', 'clusters'])).toEqual({ code: 2, out: 'validate:manifests: --format must be text, json or junit, not "sarif"\n' });
