@@ -29,21 +29,22 @@ interface Workload {
   spec?: Record<string, unknown>;
 }
 
-/** Where each workload kind keeps its pod spec, as a field path from the object's root. */
-const podSpecPaths: Readonly<Record<string, readonly string[]>> = {
-  Pod: ['spec'],
-  Deployment: ['spec', 'template', 'spec'],
-  StatefulSet: ['spec', 'template', 'spec'],
-  DaemonSet: ['spec', 'template', 'spec'],
-  ReplicaSet: ['spec', 'template', 'spec'],
-  Job: ['spec', 'template', 'spec'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template', 'spec'],
+/** Where each workload kind keeps its pod template (metadata and spec), from the object's root. */
+export const podTemplatePaths: Readonly<Record<string, readonly string[]>> = {
+  Pod: [],
+  Deployment: ['spec', 'template'],
+  StatefulSet: ['spec', 'template'],
+  DaemonSet: ['spec', 'template'],
+  ReplicaSet: ['spec', 'template'],
+  Job: ['spec', 'template'],
+  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
 };
 
 /** The pod spec of a workload object and its field path, or undefined for other kinds. */
 export function podSpecOf(obj: Workload): { path: string; spec: PodSpecLike } | undefined {
-  const path = podSpecPaths[obj.kind];
-  if (!path) return undefined;
+  const template = podTemplatePaths[obj.kind];
+  if (!template) return undefined;
+  const path = [...template, 'spec'];
   let cur: unknown = obj;
   for (const key of path) {
     if (typeof cur !== 'object' || cur === null) return undefined;

@@ -1,12 +1,10 @@
 import { dirname } from 'node:path';
 import { builtinGroups } from '@kubevirt-ci/kube';
 import type { Finding } from './finding.ts';
+import { get, objectsIn } from './json.ts';
 import { refOf, type ParsedObject } from './parse.ts';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const get = (v: unknown, ...path: string[]): unknown => path.reduce<unknown>((cur, k) => (isObj(cur) ? cur[k] : undefined), v);
-const arr = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
+const arr = objectsIn;
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '');
 

@@ -1,4 +1,6 @@
+import { podTemplatePaths } from '@kubevirt-ci/kube';
 import type { Finding, ObjectRef } from './finding.ts';
+import { get, isObj, str, type Obj } from './json.ts';
 import { refOf, type ParsedObject } from './parse.ts';
 
 /** An object that exists outside these manifests (created by hand, by bootstrap, by an operator). */
@@ -14,27 +16,11 @@ export interface CrossOptions {
   readonly provided?: readonly Provided[];
 }
 
-type Obj = Record<string, unknown>;
 type Labels = Readonly<Record<string, string>>;
-
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const get = (v: unknown, ...path: (string | number)[]): unknown =>
-  path.reduce<unknown>((cur, k) => (isObj(cur) || Array.isArray(cur) ? (cur as Record<string | number, unknown>)[k] : undefined), v);
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
 
 /** ClusterRoles every cluster has; RoleBindings may name them without rendering them. */
 export const builtinClusterRoles: ReadonlySet<string> = new Set(['admin', 'edit', 'view', 'cluster-admin']);
-
-const podPaths: Readonly<Record<string, readonly string[]>> = {
-  Pod: [],
-  Deployment: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-};
 
 interface Template {
   readonly owner: ParsedObject;
@@ -100,7 +86,7 @@ export function checkReferences(objects: readonly ParsedObject[], options: Cross
   const templates: Template[] = [];
   const byNamespace = new Map<string, Template[]>();
   for (const o of objects) {
-    const path = podPaths[String(o.value['kind'])];
+    const path = podTemplatePaths[String(o.value['kind'])];
     if (!path) continue;
     const tmpl = path.length ? get(o.value, ...path) : o.value;
     const spec = get(tmpl, 'spec');

@@ -1,23 +1,12 @@
+import { podTemplatePaths } from '@kubevirt-ci/kube';
 import type { Finding, Severity } from './finding.ts';
+import { get, isObj, objectsIn, type Obj } from './json.ts';
 import { refOf, type ParsedObject } from './parse.ts';
 
-type Obj = Record<string, unknown>;
-const isObj = (v: unknown): v is Obj => typeof v === 'object' && v !== null && !Array.isArray(v);
-const get = (v: unknown, ...path: string[]): unknown => path.reduce<unknown>((cur, k) => (isObj(cur) ? cur[k] : undefined), v);
-const arr = (v: unknown): Obj[] => (Array.isArray(v) ? v.filter(isObj) : []);
 
 /** Exceptions are annotations on the object: `policy.ci.kubevirt.io/<rule>: <why>`. */
 export const exceptionPrefix = 'policy.ci.kubevirt.io/';
 
-const podPaths: Readonly<Record<string, readonly string[]>> = {
-  Deployment: ['spec', 'template'],
-  StatefulSet: ['spec', 'template'],
-  DaemonSet: ['spec', 'template'],
-  ReplicaSet: ['spec', 'template'],
-  Job: ['spec', 'template'],
-  CronJob: ['spec', 'jobTemplate', 'spec', 'template'],
-  Pod: [],
-};
 /** Kinds whose pods run until stopped, and so need probes. */
 const longRunning = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
 
@@ -83,7 +72,7 @@ export function checkPolicy(objects: readonly ParsedObject[]): Finding[] {
     if (kind === 'Secret' && (o.value['data'] !== undefined || o.value['stringData'] !== undefined)) {
       report('secret-data', o.value['data'] !== undefined ? 'data' : 'stringData', 'the Secret carries values, which would be in git');
     }
-    const tmplPath = podPaths[kind];
+    const tmplPath = podTemplatePaths[kind];
     if (!tmplPath) continue;
     const tmpl = tmplPath.length ? get(o.value, ...tmplPath) : o.value;
     const spec = get(tmpl, 'spec');
@@ -91,7 +80,7 @@ export function checkPolicy(objects: readonly ParsedObject[]): Finding[] {
     const at = `${tmplPath.length ? `${tmplPath.join('.')}.` : ''}spec`;
     const podSecurity = (spec['securityContext'] ?? {}) as Obj;
 
-    for (const [group, list] of [['initContainers', arr(spec['initContainers'])], ['containers', arr(spec['containers'])]] as const) {
+    for (const [group, list] of [['initContainers', objectsIn(spec['initContainers'])], ['containers', objectsIn(spec['containers'])]] as const) {
       list.forEach((c, i) => {
         const cat = `${at}.${group}[${i}]`;
         const sc = (c['securityContext'] ?? {}) as Obj;
@@ -112,14 +101,14 @@ export function checkPolicy(objects: readonly ParsedObject[]): Finding[] {
         const tag = image.includes('@') ? 'digest' : image.lastIndexOf(':') > image.lastIndexOf('/') ? image.slice(image.lastIndexOf(':') + 1) : '';
         if (!tag || tag === 'latest') report('image-pinned', `${cat}.image`, `image "${image}" is ${tag ? 'latest' : 'not pinned to a tag'}`);
         const seen = new Set<string>();
-        arr(c['env']).forEach((e, j) => {
+        objectsIn(c['env']).forEach((e, j) => {
           const name = String(e['name']);
           if (seen.has(name)) report('duplicate-env', `${cat}.env[${j}]`, `${name} is set twice in container ${c['name']}`);
           seen.add(name);
         });
       });
     }
-    arr(spec['volumes']).forEach((v, i) => {
+    objectsIn(spec['volumes']).forEach((v, i) => {
       if (v['hostPath'] !== undefined) report('host-path', `${at}.volumes[${i}].hostPath`, `volume ${v['name']} mounts ${String(get(v, 'hostPath', 'path'))} from the node`);
     });
 

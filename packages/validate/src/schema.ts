@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as models from '@kubernetes/client-node/dist/gen/models/all.js';
 import type { CrdFields, FieldType } from './crd-fields.ts';
 import type { Finding } from './finding.ts';
+import { isObj } from './json.ts';
 import { pointerToPath } from './kubeconform.ts';
 import { refOf, type ParsedObject } from './parse.ts';
 
@@ -85,9 +86,6 @@ export function coreTypeOf(apiVersion: string, kind: string): string | undefined
   return [`${v}${kind}`, `${prefix}${v}${kind}`].find((t) => fieldsOf(t)?.has('kind'));
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Every field the type does not have, by path; descends through arrays, maps and nested types. */
 export function unknownFields(value: unknown, type: string, path = '', out: string[] = []): string[] {
@@ -98,11 +96,11 @@ export function unknownFields(value: unknown, type: string, path = '', out: stri
   }
   const map = /^\{ \[key: string\]: (.+); \}$/.exec(type);
   if (map) {
-    if (isObject(value)) for (const [k, x] of Object.entries(value)) unknownFields(x, map[1]!, `${path}.${k}`, out);
+    if (isObj(value)) for (const [k, x] of Object.entries(value)) unknownFields(x, map[1]!, `${path}.${k}`, out);
     return out;
   }
   const fields = fieldsOf(type);
-  if (!fields || !isObject(value)) return out;
+  if (!fields || !isObj(value)) return out;
   for (const [k, x] of Object.entries(value)) {
     const p = path ? `${path}.${k}` : k;
     const t = fields.get(k);
@@ -123,11 +121,11 @@ export function unknownCrdFields(value: unknown, type: FieldType, path = '', out
     return out;
   }
   if ('m' in type) {
-    if (isObject(value)) for (const [k, x] of Object.entries(value)) unknownCrdFields(x, type.m, `${path}.${k}`, out);
+    if (isObj(value)) for (const [k, x] of Object.entries(value)) unknownCrdFields(x, type.m, `${path}.${k}`, out);
     return out;
   }
   const fields = crdFields.types[type.t];
-  if (!fields || !isObject(value)) return out;
+  if (!fields || !isObj(value)) return out;
   for (const [k, x] of Object.entries(value)) {
     const p = path ? `${path}.${k}` : k;
     const t = fields[k];
