@@ -1,5 +1,5 @@
 import { AppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
-import { emitModel, formatGroupKind } from '@kubevirt-ci/kube';
+import { byText, emitModel, formatGroupKind } from '@kubevirt-ci/kube';
 import type { GitOps, GroupKind } from '@kubevirt-ci/topology';
 import type { Construct } from 'constructs';
 import { syncWaveAnnotation } from './sync.ts';
@@ -13,7 +13,6 @@ export interface ProjectProps {
   readonly namespacedKinds: readonly GroupKind[];
 }
 
-const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function sortedKinds(kinds: readonly GroupKind[]) {
   const unique = new Map(kinds.map((k) => [formatGroupKind(k), { group: k.group, kind: k.kind }]));

@@ -1,3 +1,4 @@
+import { byText, isObj } from '@kubevirt-ci/kube';
 import { parseAllDocuments } from 'yaml';
 
 /** One field that differs, by its path in the object. */
@@ -27,7 +28,6 @@ interface Obj {
   metadata?: { name?: string; namespace?: string };
 }
 
-const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The cluster and app a rendered file belongs to: clusters/<role>/manifests/<cluster>/[<app>/]<file>. */
 export function placeOf(path: string): { cluster: string; app: string } | undefined {
@@ -56,14 +56,11 @@ function objectsOf(files: ReadonlyMap<string, string>): Map<string, Map<string, 
   return out;
 }
 
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Leaf-level differences between two values, by field path. */
 export function fieldChanges(before: unknown, after: unknown, path = ''): FieldChange[] {
   if (JSON.stringify(before) === JSON.stringify(after)) return [];
-  if (isObject(before) && isObject(after)) {
+  if (isObj(before) && isObj(after)) {
     const keys = [...new Set([...Object.keys(before), ...Object.keys(after)])].sort(byText);
     return keys.flatMap((k) => fieldChanges(before[k], after[k], path ? `${path}.${k}` : k));
   }

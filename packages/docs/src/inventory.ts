@@ -1,4 +1,4 @@
-import { containersOf, podSpecOf, secretRefsOf } from '@kubevirt-ci/kube';
+import { byText, containersOf, get, podSpecOf, secretRefsOf, splitImage } from '@kubevirt-ci/kube';
 import type { Manifest, RenderedCluster } from '@kubevirt-ci/synth';
 import type { ResolvedTopology } from '@kubevirt-ci/topology';
 
@@ -12,25 +12,13 @@ export interface Inventory {
   readonly secrets: readonly { namespace: string; name: string; keys: readonly string[]; usedBy: readonly string[] }[];
 }
 
-const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
-/** 'registry/repo:tag' or 'registry/repo@sha256:...' -> [name, version]. */
-export function splitImage(ref: string): [string, string] {
-  const at = ref.indexOf('@');
-  if (at >= 0) return [ref.slice(0, at), ref.slice(at + 1)];
-  const colon = ref.lastIndexOf(':');
-  return colon > ref.lastIndexOf('/') ? [ref.slice(0, colon), ref.slice(colon + 1)] : [ref, '(no tag)'];
-}
+export { splitImage } from '@kubevirt-ci/kube';
 
 function qualified(m: Manifest): string {
   return `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ''}${m.metadata.name}`;
 }
 
-function get(obj: unknown, ...path: string[]): unknown {
-  let cur = obj;
-  for (const k of path) cur = typeof cur === 'object' && cur !== null ? (cur as Record<string, unknown>)[k] : undefined;
-  return cur;
-}
 
 export function inventoryOf(t: ResolvedTopology, rc: RenderedCluster): Inventory {
   const objects = rc.parts.flatMap((p) => p.objects);

@@ -1,5 +1,5 @@
 import { application, project, repoOf, type ApplicationSourceSpec } from '@kubevirt-ci/argocd';
-import { builtinClusterKinds, builtinGroups, formatGroupKind, groupKindKey, namespace } from '@kubevirt-ci/kube';
+import { builtinClusterKinds, builtinGroups, byText, formatGroupKind, groupKindKey, namespace } from '@kubevirt-ci/kube';
 import {
   Problems,
   resolveTopology,
@@ -59,7 +59,6 @@ export interface Rendered {
 /** Above this size an object's last-applied annotation no longer fits; apply it server-side. */
 const clientSideApplyLimit = 256 * 1024;
 
-const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 function chartObjects(chart: Chart): Manifest[] {
   return chart.toJson() as Manifest[];

@@ -1,12 +1,10 @@
 import { dirname } from 'node:path';
-import { builtinGroups } from '@kubevirt-ci/kube';
 import type { Finding } from './finding.ts';
-import { get, objectsIn } from './json.ts';
+import { builtinGroups, get, groupOf, objectsIn } from '@kubevirt-ci/kube';
 import { refOf, type ParsedObject } from './parse.ts';
 
 const arr = objectsIn;
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.slice(0, apiVersion.lastIndexOf('/')) : '');
 
 export interface ArgoOptions {
   /** The repository Applications read this tree from, and where the tree sits in it. */

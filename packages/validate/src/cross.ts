@@ -1,6 +1,5 @@
-import { podTemplatePaths } from '@kubevirt-ci/kube';
 import type { Finding, ObjectRef } from './finding.ts';
-import { get, isObj, str, type Obj } from './json.ts';
+import { get, isObj, podTemplatePaths, str, type Obj } from '@kubevirt-ci/kube';
 import { refOf, type ParsedObject } from './parse.ts';
 
 /** An object that exists outside these manifests (created by hand, by bootstrap, by an operator). */

@@ -1,3 +1,4 @@
+import { isObj } from '@kubevirt-ci/kube';
 import jsyaml from 'js-yaml';
 import { isMap, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
 import type { Finding, ObjectRef } from './finding.ts';
@@ -14,12 +15,9 @@ export interface ParseResult {
   readonly findings: Finding[];
 }
 
-function isPlainObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 export function refOf(value: Record<string, unknown>): ObjectRef {
-  const meta = isPlainObject(value['metadata']) ? value['metadata'] : {};
+  const meta = isObj(value['metadata']) ? value['metadata'] : {};
   return {
     kind: typeof value['kind'] === 'string' ? value['kind'] : undefined,
     namespace: typeof meta['namespace'] === 'string' ? meta['namespace'] : undefined,
@@ -94,7 +92,7 @@ function checkObject(file: string, value: unknown, line: number): ParseResult {
 function checkValue(file: string, value: unknown, line: number, into: ParseResult): void {
   const finding = (rule: string, message: string, fix: string, object?: ObjectRef, path = '') =>
     into.findings.push({ rule, severity: 'error', file, line, object, path, message, fix });
-  if (!isPlainObject(value)) {
+  if (!isObj(value)) {
     finding('parse/not-an-object', `the document is ${Array.isArray(value) ? 'a list' : `a ${typeof value}`}, not a Kubernetes object`, 'each document must be a mapping with apiVersion, kind and metadata');
     return;
   }
@@ -134,7 +132,7 @@ function parseExactly(file: string, text: string, lineOffset: number): ParseResu
     if (doc.contents === null) continue;
     const value = doc.toJS() as unknown;
     if (value === null || value === undefined) continue;
-    if (isPlainObject(value) && value['kind'] === 'List' && Array.isArray(value['items']) && isMap(doc.contents)) {
+    if (isObj(value) && value['kind'] === 'List' && Array.isArray(value['items']) && isMap(doc.contents)) {
       const items = doc.contents.get('items', true) as Node | undefined;
       (value['items'] as unknown[]).forEach((item, i) => {
         const node = isSeq(items) ? (items.items[i] as Node | undefined) : undefined;

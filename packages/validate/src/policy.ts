@@ -1,6 +1,5 @@
-import { podTemplatePaths } from '@kubevirt-ci/kube';
 import type { Finding, Severity } from './finding.ts';
-import { get, isObj, objectsIn, type Obj } from './json.ts';
+import { get, isObj, objectsIn, podTemplatePaths, splitImage, type Obj } from '@kubevirt-ci/kube';
 import { refOf, type ParsedObject } from './parse.ts';
 
 
@@ -98,8 +97,8 @@ export function checkPolicy(objects: readonly ParsedObject[]): Finding[] {
         if (sc['readOnlyRootFilesystem'] !== true) report('read-only-root', `${cat}.securityContext.readOnlyRootFilesystem`, `container ${c['name']} can write its root filesystem`);
         if (sc['privileged'] === true) report('privileged', `${cat}.securityContext.privileged`, `container ${c['name']} is privileged`);
         const image = typeof c['image'] === 'string' ? c['image'] : '';
-        const tag = image.includes('@') ? 'digest' : image.lastIndexOf(':') > image.lastIndexOf('/') ? image.slice(image.lastIndexOf(':') + 1) : '';
-        if (!tag || tag === 'latest') report('image-pinned', `${cat}.image`, `image "${image}" is ${tag ? 'latest' : 'not pinned to a tag'}`);
+        const [, version] = splitImage(image);
+        if (version === '(no tag)' || version === 'latest') report('image-pinned', `${cat}.image`, `image "${image}" is ${version === 'latest' ? 'latest' : 'not pinned to a tag'}`);
         const seen = new Set<string>();
         objectsIn(c['env']).forEach((e, j) => {
           const name = String(e['name']);

@@ -39,9 +39,10 @@ export async function validateFiles(files: ReadonlyMap<string, string>, options:
   findings.push(...(await checkSchemas(objects, options)));
   const clusters = new Map<string, ParsedObject[]>();
   for (const o of objects) {
-    const group = clusters.get(clusterOf(o.file)) ?? [];
+    const cluster = clusterOf(o.file);
+    const group = clusters.get(cluster) ?? [];
     group.push(o);
-    clusters.set(clusterOf(o.file), group);
+    clusters.set(cluster, group);
   }
   for (const [cluster, group] of clusters) {
     findings.push(...checkRemovedApis(group, options.kubernetesVersion), ...checkReferences(group, options, cluster), ...checkPolicy(group));

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as models from '@kubernetes/client-node/dist/gen/models/all.js';
 import type { CrdFields, FieldType } from './crd-fields.ts';
 import type { Finding } from './finding.ts';
-import { isObj } from './json.ts';
+import { isObj } from '@kubevirt-ci/kube';
 import { pointerToPath } from './kubeconform.ts';
 import { refOf, type ParsedObject } from './parse.ts';
 
