@@ -1,6 +1,12 @@
 export * from './builtins.ts';
 export * from './emit.ts';
+export * from './ingress.ts';
 export * from './json.ts';
 export * from './namespace.ts';
 export * from './pods.ts';
+export * from './quantity.ts';
+export * from './resources.ts';
+export * from './security.ts';
+export * from './storage.ts';
 export { k8s } from 'cdk8s-plus-33';
+export * from './workload.ts';

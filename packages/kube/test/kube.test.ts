@@ -1,7 +1,7 @@
 import { Certificate } from '@kubernetes-models/cert-manager/cert-manager.io/v1';
 import { App, Chart } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { builtinClusterKinds, containersOf, emitModel, formatGroupKind, groupKindKey, groupOf, namespace, podSpecOf, secretRefsOf } from '../src/index.ts';
+import { builtinClusterKinds, containersOf, emitModel, formatGroupKind, groupKindKey, groupOf, namespace, parseQuantity, podSpecOf, secretRefsOf } from '../src/index.ts';
 
 function chart(): Chart {
   return new Chart(new App(), 'test');
@@ -119,5 +119,22 @@ describe('pod specs', () => {
         ['quay-pull', new Set()],
       ]),
     );
+  });
+});
+
+describe('parseQuantity', () => {
+  it('reads binary and decimal suffixes into bytes', () => {
+    expect([parseQuantity('700Gi'), parseQuantity('1.5Ti'), parseQuantity('450G'), parseQuantity('64Mi'), parseQuantity('1024')]).toEqual([
+      700 * 2 ** 30,
+      1.5 * 2 ** 40,
+      450e9,
+      64 * 2 ** 20,
+      1024,
+    ]);
+  });
+
+  it('refuses what is not a quantity, saying what one looks like', () => {
+    expect(() => parseQuantity('700GB')).toThrow('"700GB" is not a Kubernetes quantity such as 700Gi');
+    expect(() => parseQuantity('')).toThrow('is not a Kubernetes quantity');
   });
 });

@@ -1,10 +1,10 @@
 import type { Finding, Severity } from './finding.ts';
-import { get, isObj, objectsIn, podTemplatePaths, splitImage, type Obj } from '@kubevirt-ci/kube';
+import { get, isObj, objectsIn, podTemplatePaths, policyExceptionPrefix, splitImage, type Obj } from '@kubevirt-ci/kube';
 import { refOf, type ParsedObject } from './parse.ts';
 
 
 /** Exceptions are annotations on the object: `policy.ci.kubevirt.io/<rule>: <why>`. */
-export const exceptionPrefix = 'policy.ci.kubevirt.io/';
+export const exceptionPrefix = policyExceptionPrefix;
 
 /** Kinds whose pods run until stopped, and so need probes. */
 const longRunning = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);

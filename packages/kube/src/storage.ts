@@ -1,0 +1,71 @@
+import { k8s } from 'cdk8s-plus-33';
+import type { Construct } from 'constructs';
+import type { IPodSpec } from 'kubernetes-models/v1';
+import { z } from 'zod';
+import { parseQuantity } from './quantity.ts';
+
+/** The node label (and taint) of the nodes that hold the caches. */
+export const cacheNode = { label: 'ci.kubevirt.io/cachenode', value: 'true' } as const;
+
+/** Schedules a pod onto a cache node: select it and tolerate its taint. */
+export function onCacheNode(): Pick<IPodSpec, 'nodeSelector' | 'tolerations'> {
+  return {
+    nodeSelector: { [cacheNode.label]: cacheNode.value },
+    tolerations: [{ key: cacheNode.label, operator: 'Exists', effect: 'NoSchedule' }],
+  };
+}
+
+const quantity = z.string().refine((q) => {
+  try {
+    return parseQuantity(q) > 0;
+  } catch {
+    return false;
+  }
+}, 'must be a Kubernetes quantity such as 700Gi');
+
+/**
+ * Where a cache keeps its data: a claim on the cluster's storage (managed clusters), or a
+ * directory on the cache node's local disk (bare-metal clusters), bound through a local
+ * PersistentVolume so the pod itself never mounts a host path.
+ */
+export const cacheStorage = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('claim'), size: quantity, storageClassName: z.string().min(1).optional() }).strict(),
+  z.object({ type: z.literal('local'), size: quantity, path: z.string().regex(/^\/\S+$/, 'must be an absolute path') }).strict(),
+]);
+export type CacheStorage = z.output<typeof cacheStorage>;
+
+/**
+ * Renders the claim (and for local storage, the PersistentVolume it binds to) and returns the
+ * pod volume that mounts it. The PersistentVolume is cluster-scoped, so its name carries the
+ * namespace.
+ */
+export function cacheVolume(scope: Construct, opts: { name: string; namespace: string; volume: string; storage: CacheStorage; labels: Record<string, string> }) {
+  const { name, namespace, storage, labels } = opts;
+  const pvName = `${namespace}-${name}`;
+  if (storage.type === 'local') {
+    new k8s.KubePersistentVolume(scope, `pv-${pvName}`, {
+      metadata: { name: pvName, labels },
+      spec: {
+        capacity: { storage: k8s.Quantity.fromString(storage.size) },
+        accessModes: ['ReadWriteOnce'],
+        persistentVolumeReclaimPolicy: 'Retain',
+        storageClassName: '',
+        volumeMode: 'Filesystem',
+        local: { path: storage.path },
+        claimRef: { namespace, name },
+        nodeAffinity: {
+          required: { nodeSelectorTerms: [{ matchExpressions: [{ key: cacheNode.label, operator: 'In', values: [cacheNode.value] }] }] },
+        },
+      },
+    });
+  }
+  new k8s.KubePersistentVolumeClaim(scope, `pvc-${namespace}-${name}`, {
+    metadata: { name, namespace, labels },
+    spec: {
+      accessModes: ['ReadWriteOnce'],
+      resources: { requests: { storage: k8s.Quantity.fromString(storage.size) } },
+      ...(storage.type === 'local' ? { storageClassName: '', volumeName: pvName } : storage.storageClassName ? { storageClassName: storage.storageClassName } : {}),
+    },
+  });
+  return { name: opts.volume, persistentVolumeClaim: { claimName: name } };
+}
