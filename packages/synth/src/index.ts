@@ -3,3 +3,4 @@ export * from './files.ts';
 export * from './load.ts';
 export * from './manifest.ts';
 export * from './render.ts';
+export * from './presets.ts';

@@ -16,6 +16,7 @@ import {
 import { App, Chart } from 'cdk8s';
 import { headerFor, objectFiles } from './files.ts';
 import { describe, groupKindOf, type Manifest } from './manifest.ts';
+import { checkPresets, type OfferedPreset } from './presets.ts';
 
 /** The name of the project every cluster's root Application belongs to. */
 export const rootsProject = 'kubevirt-ci-roots';
@@ -45,6 +46,8 @@ export interface RenderedCluster {
   readonly namespaces: readonly string[];
   /** Objects the cluster's apps need that are created outside git. */
   readonly provided: readonly ProvidedObject[];
+  /** The Prow job presets the cluster's apps offer its jobs. */
+  readonly presets: readonly OfferedPreset[];
   /** The root directory's objects: AppProjects and Applications. */
   readonly argo: readonly Manifest[];
   /** Repo-relative path -> file content. */
@@ -214,13 +217,21 @@ function renderCluster(t: ResolvedTopology, cluster: Cluster, problems: Problems
     }
     return declared;
   });
+  const presets = cluster.apps.flatMap(({ app, values }) => {
+    try {
+      return app.jobPresets({ topology: t, cluster, values }).map((preset) => ({ app: app.name, file: sourceOf(app), preset }));
+    } catch (err) {
+      problems.add({ file: sourceOf(app), object: `app "${app.name}" on cluster "${cluster.name}"`, field: 'jobPresets()', message: (err as Error).message, fix: 'fix the app or the values it was given' });
+      return [];
+    }
+  });
   const argo = argoObjects(t, cluster, parts, namespaces);
   const files = objectFiles(cluster.manifestsDir, argo, headerFor(cluster.source));
   for (const p of parts) {
     if (p.objects.length === 0) continue;
     objectFiles(`${cluster.manifestsDir}/${p.name}`, p.objects, headerFor(p.sourceFile)).forEach((v, k) => files.set(k, v));
   }
-  return { cluster, parts, namespaces, provided, argo, files };
+  return { cluster, parts, namespaces, provided, presets, argo, files };
 }
 
 /** A part's wave is one past the latest wave of what it comes after. */
@@ -334,6 +345,7 @@ export function render(topology: Topology): Rendered {
     }
   }
   const clusters = t.clusters.map((c) => renderCluster(t, c, problems));
+  checkPresets(clusters, problems);
   for (const rc of clusters) {
     for (const p of [...rc.parts.map((p) => p.name), 'root']) {
       const app = `${rc.cluster.name}-${p}`;

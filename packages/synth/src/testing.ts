@@ -1,5 +1,9 @@
 /** Helpers for tests that render small topologies of their own. */
-import { TopologyError, type ClusterSpec, type Problem } from '@kubevirt-ci/topology';
+import { defineApp, jobsNamespace, TopologyError, type ClusterSpec, type Problem } from '@kubevirt-ci/topology';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { z } from 'zod';
 import type { Manifest } from './manifest.ts';
 import type { Rendered, RenderedCluster } from './render.ts';
 
@@ -37,4 +41,28 @@ export function problemsFrom(fn: () => unknown): Problem[] {
     throw err;
   }
   throw new Error('expected a TopologyError, but nothing was thrown');
+}
+
+/** Stands in for Prow's build-cluster app in app tests: it creates the jobs namespace, nothing else. */
+export const jobsNamespaceApp = defineApp({
+  name: 'jobs-namespace',
+  component: 'jobs namespace',
+  description: 'creates the namespace jobs run in',
+  values: z.object({}),
+  namespaces: () => [jobsNamespace],
+});
+
+/**
+ * The apps whose Applications (their own objects or their releases) are committed in a
+ * cluster's manifests directory, read from disk by the label every child Application carries.
+ */
+export function committedApps(root: string, manifestsDir: string): string[] {
+  const apps = new Set<string>();
+  for (const file of readdirSync(join(root, manifestsDir))) {
+    if (!file.startsWith('application-')) continue;
+    const doc = parse(readFileSync(join(root, manifestsDir, file), 'utf8')) as Manifest;
+    const app = (doc.metadata as { labels?: Record<string, string> }).labels?.['ci.kubevirt.io/app'];
+    if (app && app !== 'namespaces') apps.add(app);
+  }
+  return [...apps].sort();
 }

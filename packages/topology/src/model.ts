@@ -94,6 +94,44 @@ export interface ProvidedObject {
   readonly description: string;
 }
 
+/** A Service by namespace, name and port, on the cluster of whoever uses it. */
+export interface ServiceRef {
+  readonly namespace: string;
+  readonly name: string;
+  readonly port: number;
+}
+
+/** The in-cluster DNS name of a Service. */
+export function serviceHost(ref: Pick<ServiceRef, 'namespace' | 'name'>): string {
+  return `${ref.name}.${ref.namespace}.svc`;
+}
+
+export function serviceUrl(ref: ServiceRef, scheme = 'http'): string {
+  return `${scheme}://${serviceHost(ref)}:${ref.port}`;
+}
+
+export interface JobVolume {
+  readonly name: string;
+  readonly configMap?: { readonly name: string; readonly items?: readonly { readonly key: string; readonly path: string }[] };
+  readonly secret?: { readonly secretName: string; readonly defaultMode?: number };
+  readonly emptyDir?: Readonly<Record<string, never>>;
+}
+
+/**
+ * A Prow job preset: what a job gets when it carries the label `<label>: "true"`. Prow applies
+ * presets on every build cluster alike, so a preset must mean the same on each of them, and
+ * whatever it points at must exist on each.
+ */
+export interface JobPreset {
+  readonly label: string;
+  readonly description: string;
+  readonly env: readonly { readonly name: string; readonly value: string }[];
+  readonly volumes: readonly JobVolume[];
+  readonly volumeMounts: readonly { readonly name: string; readonly mountPath: string; readonly readOnly?: boolean }[];
+  /** The Services it points jobs at; they must be rendered on the cluster the job runs on. */
+  readonly services: readonly ServiceRef[];
+}
+
 /** What an app sees while it renders: the whole topology, its cluster, its values. */
 export interface AppContext<V = unknown> {
   readonly topology: ResolvedTopology;
@@ -123,6 +161,8 @@ export interface AppDefinition<S extends z.ZodType = z.ZodType> {
   flows(ctx: AppContext<z.output<S>>): readonly Flow[];
   /** Objects its pods use that are created outside git (Secrets above all). */
   provided(ctx: AppContext<z.output<S>>): readonly ProvidedObject[];
+  /** Prow job presets that point the jobs on its cluster at it. */
+  jobPresets(ctx: AppContext<z.output<S>>): readonly JobPreset[];
 }
 
 type AppOptions<S extends z.ZodType> = Pick<AppDefinition<S>, 'name' | 'component' | 'description' | 'values'> &
@@ -137,6 +177,7 @@ export function defineApp<S extends z.ZodType>(options: AppOptions<S>): AppDefin
     render: () => undefined,
     flows: () => [],
     provided: () => [],
+    jobPresets: () => [],
     ...options,
   });
 }

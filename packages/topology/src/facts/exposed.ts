@@ -52,3 +52,10 @@ export type ExposedServiceName = keyof typeof exposedServices;
 export function tlsSecretName(name: string): string {
   return `${name}-tls`;
 }
+
+/** An exposed service by name; throws with the names there are when it is not declared. */
+export function exposedService(t: { readonly exposedServices: Readonly<Record<string, ExposedService>> }, name: string): ExposedService {
+  const ex = t.exposedServices[name];
+  if (!ex) throw new Error(`no exposed service "${name}" is declared (there are: ${Object.keys(t.exposedServices).join(', ')}); declare it in packages/topology/src/facts/exposed.ts`);
+  return ex;
+}

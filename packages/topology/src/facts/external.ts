@@ -37,3 +37,10 @@ export const external = recordSource(
 
 export type ExternalServiceName = keyof typeof external;
 export type BucketPurpose = keyof typeof external.gcs.buckets;
+
+/** The name of the bucket that serves a purpose; throws when no bucket does. */
+export function bucketName(t: { readonly external: { readonly gcs: { readonly buckets: Readonly<Record<string, Bucket>> } } }, purpose: string): string {
+  const b = t.external.gcs.buckets[purpose];
+  if (!b) throw new Error(`no GCS bucket for "${purpose}" is declared (there are: ${Object.keys(t.external.gcs.buckets).join(', ')}); declare it in packages/topology/src/facts/external.ts`);
+  return b.name;
+}

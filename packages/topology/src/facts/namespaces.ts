@@ -33,6 +33,11 @@ export const namespaces = recordSource(
       podSecurity: 'privileged',
       podSecurityReason: 'e2e jobs start KubeVirtCI clusters inside privileged pods',
     },
+    'docker-proxy': {
+      purpose: 'the docker proxy, which caches container images for jobs',
+      podSecurity: 'baseline',
+      podSecurityReason: "docker-registry-proxy's entrypoint runs as root: it writes its nginx config and generated certificates inside the image",
+    },
     monitoring: {
       purpose: 'Prometheus, Thanos, node-exporter and Grafana',
       podSecurity: 'privileged',
@@ -47,3 +52,9 @@ export const namespaces = recordSource(
 );
 
 export type NamespaceName = keyof typeof namespaces;
+
+/** Where ProwJobs and their test pods run, on every build cluster (Prow's prowjob_namespace and pod_namespace). */
+export const jobsNamespace = 'kubevirt-prow-jobs' satisfies NamespaceName;
+
+/** Where Prow's services run; KubeVirtCI and job scripts also expect the caches' Services here. */
+export const prowNamespace = 'kubevirt-prow' satisfies NamespaceName;
