@@ -9,7 +9,10 @@ export interface Inventory {
   readonly images: readonly { image: string; version: string; usedBy: readonly string[] }[];
   readonly hosts: readonly { host: string; service: string; tlsSecret: string }[];
   readonly volumes: readonly { name: string; kind: string; size: string; usedBy: string }[];
-  readonly secrets: readonly { namespace: string; name: string; keys: readonly string[]; usedBy: readonly string[] }[];
+  /** Secrets pods read that nothing on the cluster creates, and every declared provided object. */
+  readonly provided: readonly { kind: string; namespace: string; name: string; keys: readonly string[]; usedBy: readonly string[] }[];
+  /** The Prow job presets the cluster offers its jobs. */
+  readonly presets: readonly { label: string; sets: readonly string[]; pointsAt: readonly string[] }[];
 }
 
 
@@ -36,7 +39,10 @@ export function inventoryOf(t: ResolvedTopology, rc: RenderedCluster): Inventory
 
   const images = new Map<string, { image: string; version: string; usedBy: Set<string> }>();
   const volumes: Inventory['volumes'][number][] = [];
-  const secretUse = new Map<string, { namespace: string; name: string; keys: Set<string>; usedBy: Set<string> }>();
+  const secretUse = new Map<string, { kind: string; namespace: string; name: string; keys: Set<string>; usedBy: Set<string> }>();
+  const claimUse = new Map<string, string[]>();
+  const configMapUse = new Map<string, string[]>();
+  const use = (map: Map<string, string[]>, key: string, who: string) => map.set(key, [...(map.get(key) ?? []), who]);
   const rendered = new Set(objects.filter((m) => m.kind === 'Secret').map((m) => `${m.metadata.namespace}/${m.metadata.name}`));
   for (const m of objects) {
     if (m.kind === 'Certificate') rendered.add(`${m.metadata.namespace}/${get(m, 'spec', 'secretName')}`);
@@ -45,10 +51,12 @@ export function inventoryOf(t: ResolvedTopology, rc: RenderedCluster): Inventory
   for (const m of objects) {
     if (m.kind === 'PersistentVolumeClaim') {
       volumes.push({ name: `${m.metadata.namespace}/${m.metadata.name}`, kind: 'PersistentVolumeClaim', size: String(get(m, 'spec', 'resources', 'requests', 'storage') ?? '?'), usedBy: '' });
+      continue;
     }
     if (m.kind === 'PersistentVolume') {
       const path = get(m, 'spec', 'local', 'path') ?? get(m, 'spec', 'hostPath', 'path');
-      volumes.push({ name: m.metadata.name, kind: `PersistentVolume${path ? ` at ${path}` : ''}`, size: String(get(m, 'spec', 'capacity', 'storage') ?? '?'), usedBy: '' });
+      const claim = get(m, 'spec', 'claimRef') as { namespace?: string; name?: string } | undefined;
+      volumes.push({ name: m.metadata.name, kind: `PersistentVolume${path ? ` at ${path}` : ''}`, size: String(get(m, 'spec', 'capacity', 'storage') ?? '?'), usedBy: claim ? `claim ${claim.namespace}/${claim.name}` : '' });
     }
     if (m.kind === 'StatefulSet') {
       const replicas = Number(get(m, 'spec', 'replicas') ?? 1);
@@ -67,11 +75,13 @@ export function inventoryOf(t: ResolvedTopology, rc: RenderedCluster): Inventory
     }
     for (const v of pod.spec.volumes ?? []) {
       if (v.hostPath?.path) volumes.push({ name: `${m.metadata.namespace}/${v.name}`, kind: `hostPath ${v.hostPath.path}`, size: '(node disk)', usedBy: qualified(m) });
+      if (v.persistentVolumeClaim?.claimName) use(claimUse, `${m.metadata.namespace}/${v.persistentVolumeClaim.claimName}`, qualified(m));
+      if (v.configMap?.name) use(configMapUse, `${m.metadata.namespace}/${v.configMap.name}`, qualified(m));
     }
     for (const [name, keys] of secretRefsOf(pod.spec)) {
       const key = `${m.metadata.namespace}/${name}`;
       if (rendered.has(key)) continue;
-      const entry = secretUse.get(key) ?? { namespace: m.metadata.namespace ?? '', name, keys: new Set<string>(), usedBy: new Set<string>() };
+      const entry = secretUse.get(key) ?? { kind: 'Secret', namespace: m.metadata.namespace ?? '', name, keys: new Set<string>(), usedBy: new Set<string>() };
       keys.forEach((k) => entry.keys.add(k));
       entry.usedBy.add(qualified(m));
       secretUse.set(key, entry);
@@ -85,12 +95,17 @@ export function inventoryOf(t: ResolvedTopology, rc: RenderedCluster): Inventory
 
   // Declared objects are listed whether or not a pod reads them yet, with the keys they must hold.
   for (const p of rc.provided) {
-    if (p.kind !== 'Secret') continue;
-    const key = `${p.namespace}/${p.name}`;
-    const entry = secretUse.get(key) ?? { namespace: p.namespace, name: p.name, keys: new Set<string>(), usedBy: new Set<string>() };
+    const key = `${p.kind === 'Secret' ? '' : `${p.kind}:`}${p.namespace}/${p.name}`;
+    const entry = secretUse.get(key) ?? { kind: p.kind, namespace: p.namespace, name: p.name, keys: new Set<string>(), usedBy: new Set<string>(p.kind === 'ConfigMap' ? configMapUse.get(`${p.namespace}/${p.name}`) : []) };
     p.keys.forEach((k) => entry.keys.add(k));
     secretUse.set(key, entry);
   }
+  for (const v of volumes) if (v.kind === 'PersistentVolumeClaim') (v as { usedBy: string }).usedBy = (claimUse.get(v.name) ?? []).join(', ');
+  const presets = rc.presets.map(({ preset: p }) => ({
+    label: p.label,
+    sets: [...p.env.map((e) => `${e.name}=${e.value}`), ...p.volumeMounts.map((m) => `${m.mountPath} (${m.name})`)],
+    pointsAt: p.services.map((s) => `${s.namespace}/${s.name}:${s.port}`),
+  }));
 
   return {
     applications,
@@ -98,8 +113,9 @@ export function inventoryOf(t: ResolvedTopology, rc: RenderedCluster): Inventory
     images: [...images.values()].map((i) => ({ ...i, usedBy: [...i.usedBy].sort(byText) })).sort((a, b) => byText(a.image + a.version, b.image + b.version)),
     hosts,
     volumes: volumes.sort((a, b) => byText(a.name, b.name)),
-    secrets: [...secretUse.values()]
+    provided: [...secretUse.values()]
       .map((s) => ({ ...s, keys: [...s.keys].sort(byText), usedBy: [...s.usedBy].sort(byText) }))
-      .sort((a, b) => byText(`${a.namespace}/${a.name}`, `${b.namespace}/${b.name}`)),
+      .sort((a, b) => byText(`${a.namespace}/${a.kind}/${a.name}`, `${b.namespace}/${b.kind}/${b.name}`)),
+    presets,
   };
 }

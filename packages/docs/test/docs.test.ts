@@ -15,18 +15,18 @@ describe('inventoryOf', () => {
     ]);
   });
 
-  it('lists claims, claim templates times replicas, and host paths', () => {
+  it('lists claims with the workloads that mount them, claim templates times replicas, and host paths', () => {
     expect(inv.volumes).toEqual([
       { name: 'kubevirt-prow/data', kind: 'volumeClaimTemplate x 2', size: '50Gi', usedBy: 'StatefulSet kubevirt-prow/search' },
-      { name: 'kubevirt-prow/deck-cache', kind: 'PersistentVolumeClaim', size: '30Gi', usedBy: '' },
+      { name: 'kubevirt-prow/deck-cache', kind: 'PersistentVolumeClaim', size: '30Gi', usedBy: 'Deployment kubevirt-prow/deck' },
       { name: 'kubevirt-prow/docker', kind: 'hostPath /var/lib/docker', size: '(node disk)', usedBy: 'Deployment kubevirt-prow/deck' },
     ]);
   });
 
   it('lists the Secrets pods read that nothing on the cluster creates, with their keys', () => {
-    expect(inv.secrets).toEqual([
-      { namespace: 'kubevirt-prow', name: 'github-token', keys: ['cert'], usedBy: ['Deployment kubevirt-prow/deck'] },
-      { namespace: 'kubevirt-prow', name: 'hmac-token', keys: ['hmac'], usedBy: [] },
+    expect(inv.provided).toEqual([
+      { kind: 'Secret', namespace: 'kubevirt-prow', name: 'github-token', keys: ['cert'], usedBy: ['Deployment kubevirt-prow/deck'] },
+      { kind: 'Secret', namespace: 'kubevirt-prow', name: 'hmac-token', keys: ['hmac'], usedBy: [] },
     ]);
   });
 
@@ -69,9 +69,9 @@ describe('infrastructureDoc', () => {
     );
   });
 
-  it('lists the Secrets to provide as a table', () => {
-    expect(section('Secrets that must be provided', '### Workloads')).toBe(
-      'Secrets that must be provided (never in git):\n\n| Namespace | Secret | Keys | Used by |\n|---|---|---|---|\n| `kubevirt-prow` | `github-token` | `cert` | Deployment kubevirt-prow/deck |\n| `kubevirt-prow` | `hmac-token` | `hmac` |  |\n\n',
+  it('lists the objects to provide as a table', () => {
+    expect(section('Objects that must be provided', 'Job presets')).toBe(
+      'Objects that must be provided (never in git):\n\n| Namespace | Kind | Name | Keys | Used by |\n|---|---|---|---|---|\n| `kubevirt-prow` | Secret | `github-token` | `cert` | Deployment kubevirt-prow/deck |\n| `kubevirt-prow` | Secret | `hmac-token` | `hmac` |  |\n\n',
     );
   });
 
