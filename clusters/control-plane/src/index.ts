@@ -1,5 +1,8 @@
 import { app as argocd } from '@kubevirt-ci/app-argocd';
 import { app as certManager } from '@kubevirt-ci/app-cert-manager';
+import { app as ciSearch } from '@kubevirt-ci/app-ci-search';
+import { app as dockerProxy } from '@kubevirt-ci/app-docker-proxy';
+import { app as greenhouse } from '@kubevirt-ci/app-greenhouse';
 import { defineRole, enable } from '@kubevirt-ci/topology';
 
 /** The control plane: Prow, the monitoring hub, the caches, and Argo CD, which manages every cluster. */
@@ -8,7 +11,16 @@ export const role = defineRole({
   description:
     'The control plane cluster is a managed cluster on IBM Cloud, where only the worker nodes are ours to care for. It runs the main components of the infrastructure and several non-e2e Prow jobs.',
   hub: true,
-  apps: [enable(argocd), enable(certManager)],
+  apps: [
+    enable(argocd),
+    enable(certManager),
+    enable(greenhouse, { storage: { type: 'claim', size: '700Gi' } }),
+    enable(dockerProxy, {
+      storage: { type: 'claim', size: '450Gi' },
+      resources: { requests: { cpu: '300m', memory: '3Gi' }, limits: { memory: '3Gi' } },
+    }),
+    enable(ciSearch),
+  ],
   clusters: [
     {
       name: 'ibm-prow-jobs',

@@ -1,7 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { findDrift, loadTopology, render, rootsProject } from '@kubevirt-ci/synth';
-import { argoObject, clusterOf, objectsOf } from '@kubevirt-ci/synth/testing';
+import { argoObject, clusterOf, committedApps, objectsOf } from '@kubevirt-ci/synth/testing';
 import { exposedServices, repoRoot } from '@kubevirt-ci/topology';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -11,6 +11,10 @@ const cp = clusterOf(rendered, 'ibm-prow-jobs');
 const repo = 'https://github.com/kubevirt/project-infra';
 
 describe('the control plane', () => {
+  it('commits an Application for exactly the components the topology declares for it (what the docs list)', () => {
+    const c = clusterOf(rendered, 'ibm-prow-jobs').cluster;
+    expect(committedApps(repoRoot, c.manifestsDir)).toEqual(c.apps.map((e) => e.app.name).sort());
+  });
   it('is the hub: Argo CD reaches it as in-cluster', () => {
     expect([cp.cluster.role, cp.cluster.hub, cp.cluster.destination, cp.cluster.manifestsDir]).toEqual([
       'control-plane',
@@ -20,12 +24,15 @@ describe('the control plane', () => {
     ]);
   });
 
-  it('syncs namespaces, then the upstream releases, then our cert-manager objects', () => {
+  it('syncs namespaces, then the upstream releases and the caches, then what uses the releases\' kinds', () => {
     expect(cp.parts.map((p) => [p.name, p.wave])).toEqual([
       ['namespaces', 0],
       ['argocd-release', 1],
       ['cert-manager-release', 1],
       ['cert-manager', 2],
+      ['greenhouse', 1],
+      ['docker-proxy', 1],
+      ['ci-search', 1],
     ]);
   });
 
@@ -60,7 +67,7 @@ describe('the control plane', () => {
     expect(argoObject(rendered, 'ibm-prow-jobs', 'AppProject', 'ibm-prow-jobs')['spec']).toEqual({
       description: 'Everything Argo CD deploys to cluster ibm-prow-jobs (role control-plane).',
       sourceRepos: ['https://charts.jetstack.io', 'https://github.com/argoproj/argo-cd', repo],
-      destinations: ['argocd', 'cert-manager', 'ci-search', 'kubevirt-prow', 'monitoring'].map((namespace) => ({ name: 'in-cluster', namespace })),
+      destinations: ['argocd', 'cert-manager', 'ci-search', 'docker-proxy', 'kubevirt-prow', 'kubevirt-prow-jobs', 'monitoring'].map((namespace) => ({ name: 'in-cluster', namespace })),
       clusterResourceWhitelist: [
         { group: 'cert-manager.io', kind: 'ClusterIssuer' },
         { group: 'rbac.authorization.k8s.io', kind: 'ClusterRole' },
@@ -74,7 +81,10 @@ describe('the control plane', () => {
         { group: 'cert-manager.io', kind: 'Certificate' },
         { group: '', kind: 'ConfigMap' },
         { group: 'apps', kind: 'Deployment' },
+        { group: 'networking.k8s.io', kind: 'Ingress' },
         { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
+        { group: '', kind: 'PersistentVolumeClaim' },
+        { group: 'policy', kind: 'PodDisruptionBudget' },
         { group: 'rbac.authorization.k8s.io', kind: 'Role' },
         { group: 'rbac.authorization.k8s.io', kind: 'RoleBinding' },
         { group: '', kind: 'Secret' },
@@ -92,6 +102,9 @@ describe('the control plane', () => {
       'ibm-prow-jobs-argocd-release',
       'ibm-prow-jobs-cert-manager-release',
       'ibm-prow-jobs-cert-manager',
+      'ibm-prow-jobs-greenhouse',
+      'ibm-prow-jobs-docker-proxy',
+      'ibm-prow-jobs-ci-search',
     ]);
     for (const child of children) {
       const spec = child['spec'] as { project: string; destination: { name: string }; syncPolicy: { automated: unknown; retry: unknown; syncOptions: string[] } };
@@ -106,6 +119,9 @@ describe('the control plane', () => {
       false,
       true,
       true,
+      false,
+      false,
+      false,
       false,
     ]);
   });

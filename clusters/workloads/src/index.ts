@@ -1,4 +1,6 @@
-import { defineRole } from '@kubevirt-ci/topology';
+import { app as dockerProxy } from '@kubevirt-ci/app-docker-proxy';
+import { app as greenhouse } from '@kubevirt-ci/app-greenhouse';
+import { defineRole, enable } from '@kubevirt-ci/topology';
 
 /**
  * Workloads clusters run the e2e jobs. The role can have any number of clusters: adding one
@@ -8,7 +10,14 @@ export const role = defineRole({
   role: 'workloads',
   description: 'A self-managed cluster with bare-metal workers. It runs the e2e jobs.',
   hub: false,
-  apps: [],
+  apps: [
+    // Both caches keep their data on the cache node's own disk.
+    enable(greenhouse, { storage: { type: 'local', size: '1400Gi', path: '/data/greenhouse' } }),
+    enable(dockerProxy, {
+      storage: { type: 'local', size: '500Gi', path: '/var/data/docker-mirror-proxy' },
+      resources: { requests: { cpu: '4', memory: '8Gi' }, limits: { memory: '8Gi' } },
+    }),
+  ],
   clusters: [
     {
       name: 'prow-workloads',

@@ -1,5 +1,5 @@
 import { findDrift, loadTopology, render, rootsProject } from '@kubevirt-ci/synth';
-import { argoObject, clusterOf } from '@kubevirt-ci/synth/testing';
+import { argoObject, clusterOf, committedApps } from '@kubevirt-ci/synth/testing';
 import { defineTopology, repoRoot, type ClusterSpec } from '@kubevirt-ci/topology';
 import { describe, expect, it } from 'vitest';
 import { role } from '../src/index.ts';
@@ -8,6 +8,10 @@ const topology = await loadTopology();
 const rendered = render(topology);
 
 describe('the workloads role', () => {
+  it('commits an Application for exactly the components the topology declares for it (what the docs list)', () => {
+    const c = clusterOf(rendered, 'prow-workloads').cluster;
+    expect(committedApps(repoRoot, c.manifestsDir)).toEqual(c.apps.map((e) => e.app.name).sort());
+  });
   it('renders prow-workloads as a spoke that Argo CD reaches by name', () => {
     const w = clusterOf(rendered, 'prow-workloads');
     expect([w.cluster.hub, w.cluster.destination, w.cluster.manifestsDir]).toEqual([false, 'prow-workloads', 'clusters/workloads/manifests/prow-workloads']);
@@ -42,6 +46,21 @@ describe('the workloads role', () => {
     // ... and nothing that was there changes.
     expect(first.files).toEqual(clusterOf(rendered, 'prow-workloads').files);
     expect(clusterOf(grown, 'ibm-prow-jobs').files).toEqual(clusterOf(rendered, 'ibm-prow-jobs').files);
+  });
+
+  it("points its jobs at its own caches, through the same presets as the control plane's jobs", () => {
+    const presets = (name: string) => clusterOf(rendered, name).presets.map((o) => [o.preset.label, o.preset.services.map((s) => `${s.namespace}/${s.name}:${s.port}`)]);
+    expect(presets('prow-workloads')).toEqual([
+      ['preset-bazel-cache', ['kubevirt-prow/bazel-cache:8080']],
+      ['preset-docker-mirror-proxy', ['docker-proxy/docker-mirror-proxy:3128', 'kubevirt-prow/docker-mirror-proxy:3128']],
+    ]);
+    expect(presets('ibm-prow-jobs')).toEqual(presets('prow-workloads'));
+    const services = clusterOf(rendered, 'prow-workloads').parts.flatMap((p) => p.objects).filter((o) => o.kind === 'Service');
+    expect(services.map((o) => `${o.metadata.namespace}/${o.metadata.name}:${(o['spec'] as { ports: { port: number }[] }).ports.map((p) => p.port).join(',')}`)).toEqual([
+      'kubevirt-prow/bazel-cache:8080,9090',
+      'docker-proxy/docker-mirror-proxy:3128',
+      'kubevirt-prow/docker-mirror-proxy:3128',
+    ]);
   });
 
   it('has its committed manifests up to date', () => {

@@ -1,0 +1,86 @@
+import { componentLabels, containerResources, emitModel, exposedIngress, restrictedPod, service, statefulSet } from '@kubevirt-ci/kube';
+import { bucketName, ciSearchImage, defineApp, exposedService } from '@kubevirt-ci/topology';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { z } from 'zod';
+
+const name = 'ci-search';
+const dataDir = '/var/lib/ci-search/';
+const listenPort = 8080;
+
+const values = z
+  .object({
+    replicas: z.number().int().min(2).default(2),
+    volumeSize: z.string().default('50Gi'),
+    storageClassName: z.string().min(1).optional(),
+    /** How often it indexes new job results, and how long it keeps them. */
+    interval: z.string().regex(/^\d+[mh]$/).default('10m'),
+    maxAge: z.string().regex(/^\d+h$/).default('672h'),
+    /** ci-search has needed a Jira endpoint since openshift/ci-search#142. */
+    jiraEndpoint: z.url().default('https://redhat.atlassian.net'),
+    resources: containerResources.default({ requests: { cpu: '100m', memory: '3Gi' }, limits: { memory: '8Gi' } }),
+  })
+  .strict();
+
+/** ci-search's flags: the deck it links to and the bucket it indexes come from the topology. */
+export function searchArgs(deckHost: string, bucket: string, v: Pick<z.output<typeof values>, 'interval' | 'maxAge' | 'jiraEndpoint'>): string[] {
+  return [
+    `--path=${dataDir}`,
+    `--listen=:${listenPort}`,
+    `--interval=${v.interval}`,
+    `--max-age=${v.maxAge}`,
+    `--deck-uri=https://${deckHost}/`,
+    `--job-uri-prefix=https://${deckHost}/view/gs/`,
+    `--index-bucket=${bucket}`,
+    `--jira-endpoint=${v.jiraEndpoint}`,
+  ];
+}
+
+export const app = defineApp({
+  name,
+  component: 'ci-search',
+  description: 'allows us to query CI build logs',
+  values,
+
+  namespaces: ({ topology }) => [exposedService(topology, name).namespace],
+
+  render: (scope, { topology, cluster, values: v }) => {
+    const exposed = exposedService(topology, name);
+    const namespace = exposed.namespace;
+    const labels = componentLabels(name, name);
+    statefulSet(scope, {
+      name,
+      namespace,
+      labels,
+      replicas: v.replicas,
+      serviceName: exposed.service,
+      volumeClaims: [{ name: 'index', size: v.volumeSize, ...(v.storageClassName ? { storageClassName: v.storageClassName } : {}) }],
+      pod: {
+        // The image's user; fsGroup makes the index volume its own.
+        securityContext: restrictedPod(1000, 1000),
+        topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } }],
+        containers: [
+          {
+            name,
+            image: ciSearchImage(topology.versions),
+            command: ['/usr/bin/search'],
+            args: searchArgs(exposedService(topology, 'deck').host, bucketName(topology, 'build-results'), v),
+            ports: [{ name: 'http', containerPort: listenPort }],
+            readinessProbe: { httpGet: { path: '/', port: 'http' }, periodSeconds: 15, timeoutSeconds: 5 },
+            livenessProbe: { tcpSocket: { port: 'http' }, initialDelaySeconds: 30, periodSeconds: 30, failureThreshold: 4 },
+            resources: v.resources,
+            volumeMounts: [
+              { name: 'index', mountPath: dataDir },
+              { name: 'tmp', mountPath: '/tmp' },
+            ],
+          },
+        ],
+        volumes: [{ name: 'tmp', emptyDir: {} }],
+      },
+    });
+    emitModel(scope, new PodDisruptionBudget({ metadata: { name, namespace, labels }, spec: { minAvailable: 1, selector: { matchLabels: labels } } }));
+    service(scope, { name: exposed.service, namespace, labels, selector: labels, ports: [{ name: 'http', port: exposed.port, targetPort: 'http' }] });
+    exposedIngress(scope, cluster, name, exposed);
+  },
+
+  flows: () => [{ kind: 'storage', label: 'indexes build logs', direction: 'in', peer: { bucket: 'build-results' } }],
+});

@@ -1,0 +1,129 @@
+import {
+  cacheStorage,
+  cacheVolume,
+  componentLabels,
+  containerResources,
+  deployment,
+  onCacheNode,
+  parseQuantity,
+  service,
+} from '@kubevirt-ci/kube';
+import { defineApp, prowNamespace, serviceHost, type ServiceRef } from '@kubevirt-ci/topology';
+import { z } from 'zod';
+import { evictionFlags } from './flags.ts';
+
+export { evictionFlags, maxFloorPercent } from './flags.ts';
+
+const name = 'greenhouse';
+const dataDir = '/data';
+
+/**
+ * Where jobs reach the cache. Job scripts (KubeVirt's hack/ among them) default to
+ * bazel-cache.kubevirt-prow, so the Service keeps that name and namespace.
+ */
+export const cacheService = { namespace: prowNamespace, name: 'bazel-cache', port: 8080 } as const satisfies ServiceRef;
+const metricsPort = 9090;
+
+/** The label a job sets to use the cache. */
+export const bazelCachePreset = 'preset-bazel-cache';
+
+const values = z
+  .object({
+    storage: cacheStorage.default({ type: 'claim', size: '700Gi' }),
+    /** Run on the node labelled and tainted ci.kubevirt.io/cachenode. */
+    onCacheNode: z.boolean().default(true),
+    freeSpace: z
+      .object({
+        floorPercent: z.number().int().min(1).max(90).default(30),
+        minimum: z.string().default('20Gi'),
+        evictionStepPercent: z.number().int().min(1).max(20).default(5),
+      })
+      .strict()
+      .prefault({}),
+    resources: containerResources.default({ requests: { cpu: '1200m', memory: '3Gi' }, limits: { memory: '3Gi' } }),
+  })
+  .strict()
+  .refine(
+    (v) => {
+      try {
+        parseQuantity(v.freeSpace.minimum);
+        return true;
+      } catch {
+        return false;
+      }
+    },
+    { message: 'must be a Kubernetes quantity such as 20Gi', path: ['freeSpace', 'minimum'] },
+  );
+
+export const app = defineApp({
+  name,
+  component: 'Bazel cache (greenhouse)',
+  description: 'speeds up the builds that use bazel',
+  values,
+
+  namespaces: () => [prowNamespace],
+
+  render: (scope, { topology, values: v }) => {
+    const labels = componentLabels(name, name);
+    const flags = evictionFlags(v.storage.size, v.freeSpace);
+    const volume = cacheVolume(scope, { name, namespace: prowNamespace, volume: 'cache', storage: v.storage, labels });
+    deployment(scope, {
+      name,
+      namespace: prowNamespace,
+      labels,
+      // One pod owns the ReadWriteOnce volume.
+      recreate: true,
+      pod: {
+        ...(v.onCacheNode ? onCacheNode() : {}),
+        containers: [
+          {
+            name,
+            image: topology.versions.greenhouse,
+            args: [
+              `--dir=${dataDir}`,
+              `--cache-port=${cacheService.port}`,
+              `--metrics-port=${metricsPort}`,
+              `--min-percent-blocks-free=${flags.minPercentBlocksFree}`,
+              `--evict-until-percent-blocks-free=${flags.evictUntilPercentBlocksFree}`,
+            ],
+            ports: [
+              { name: 'cache', containerPort: cacheService.port },
+              { name: 'metrics', containerPort: metricsPort },
+            ],
+            // The cache answers 400 on /, and has no health endpoint: check that it listens.
+            readinessProbe: { tcpSocket: { port: 'cache' }, periodSeconds: 10 },
+            livenessProbe: { tcpSocket: { port: 'cache' }, initialDelaySeconds: 30, periodSeconds: 30, failureThreshold: 4 },
+            resources: v.resources,
+            volumeMounts: [{ name: 'cache', mountPath: dataDir }],
+          },
+        ],
+        volumes: [volume],
+      },
+    });
+    service(scope, {
+      name: cacheService.name,
+      namespace: cacheService.namespace,
+      labels,
+      selector: labels,
+      ports: [
+        { name: 'cache', port: cacheService.port, targetPort: 'cache' },
+        { name: 'metrics', port: metricsPort, targetPort: 'metrics' },
+      ],
+    });
+  },
+
+  jobPresets: () => [
+    {
+      label: bazelCachePreset,
+      description: 'points bazel at the cluster\'s bazel cache',
+      env: [
+        { name: 'BAZEL_REMOTE_CACHE_ENABLED', value: 'true' },
+        { name: 'CACHE_HOST', value: serviceHost(cacheService) },
+        { name: 'CACHE_PORT', value: String(cacheService.port) },
+      ],
+      volumes: [],
+      volumeMounts: [],
+      services: [cacheService],
+    },
+  ],
+});
