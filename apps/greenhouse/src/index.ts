@@ -5,7 +5,7 @@ import {
   containerResources,
   deployment,
   onCacheNode,
-  parseQuantity,
+  quantity,
   service,
 } from '@kubevirt-ci/kube';
 import { defineApp, prowNamespace, serviceHost, type ServiceRef } from '@kubevirt-ci/topology';
@@ -35,25 +35,14 @@ const values = z
     freeSpace: z
       .object({
         floorPercent: z.number().int().min(1).max(90).default(30),
-        minimum: z.string().default('20Gi'),
+        minimum: quantity.default('20Gi'),
         evictionStepPercent: z.number().int().min(1).max(20).default(5),
       })
       .strict()
       .prefault({}),
     resources: containerResources.default({ requests: { cpu: '1200m', memory: '3Gi' }, limits: { memory: '3Gi' } }),
   })
-  .strict()
-  .refine(
-    (v) => {
-      try {
-        parseQuantity(v.freeSpace.minimum);
-        return true;
-      } catch {
-        return false;
-      }
-    },
-    { message: 'must be a Kubernetes quantity such as 20Gi', path: ['freeSpace', 'minimum'] },
-  );
+  .strict();
 
 export const app = defineApp({
   name,

@@ -87,5 +87,7 @@ describe('the greenhouse app', () => {
   it('refuses a size that is not a quantity', () => {
     const [problem] = problemsFrom(() => renderWith({ storage: { type: 'claim', size: '700GB' } }));
     expect([problem!.field, problem!.message]).toEqual(['values.storage.size', 'must be a Kubernetes quantity such as 700Gi']);
+    const [minimum] = problemsFrom(() => renderWith({ freeSpace: { minimum: '20GB' } }));
+    expect([minimum!.field, minimum!.message]).toEqual(['values.freeSpace.minimum', 'must be a Kubernetes quantity such as 700Gi']);
   });
 });

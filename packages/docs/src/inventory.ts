@@ -100,7 +100,6 @@ export function inventoryOf(t: ResolvedTopology, rc: RenderedCluster): Inventory
     p.keys.forEach((k) => entry.keys.add(k));
     secretUse.set(key, entry);
   }
-  for (const v of volumes) if (v.kind === 'PersistentVolumeClaim') (v as { usedBy: string }).usedBy = (claimUse.get(v.name) ?? []).join(', ');
   const presets = rc.presets.map(({ preset: p }) => ({
     label: p.label,
     sets: [...p.env.map((e) => `${e.name}=${e.value}`), ...p.volumeMounts.map((m) => `${m.mountPath} (${m.name})`)],
@@ -112,7 +111,9 @@ export function inventoryOf(t: ResolvedTopology, rc: RenderedCluster): Inventory
     namespaces,
     images: [...images.values()].map((i) => ({ ...i, usedBy: [...i.usedBy].sort(byText) })).sort((a, b) => byText(a.image + a.version, b.image + b.version)),
     hosts,
-    volumes: volumes.sort((a, b) => byText(a.name, b.name)),
+    volumes: volumes
+      .map((v) => (v.kind === 'PersistentVolumeClaim' ? { ...v, usedBy: (claimUse.get(v.name) ?? []).join(', ') } : v))
+      .sort((a, b) => byText(a.name, b.name)),
     provided: [...secretUse.values()]
       .map((s) => ({ ...s, keys: [...s.keys].sort(byText), usedBy: [...s.usedBy].sort(byText) }))
       .sort((a, b) => byText(`${a.namespace}/${a.kind}/${a.name}`, `${b.namespace}/${b.kind}/${b.name}`)),

@@ -15,7 +15,8 @@ export function onCacheNode(): Pick<IPodSpec, 'nodeSelector' | 'tolerations'> {
   };
 }
 
-const quantity = z.string().refine((q) => {
+/** A values field holding a Kubernetes quantity. */
+export const quantity = z.string().refine((q) => {
   try {
     return parseQuantity(q) > 0;
   } catch {
