@@ -5,6 +5,7 @@ import {
   resolveTopology,
   sourceOf,
   type AppContext,
+  type AppDefinition,
   type Cluster,
   type CustomKind,
   type ProvidedObject,
@@ -81,6 +82,16 @@ function scopeOf(gk: GroupKind, installs: ReadonlyMap<string, CustomKind & { par
   return undefined;
 }
 
+/** Calls one of an app's hooks; a throw becomes a problem naming the app, its file, the cluster and the hook. */
+function callHook<T>(problems: Problems, app: AppDefinition, cluster: Cluster, hook: string, fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch (err) {
+    problems.add({ file: sourceOf(app), object: `app "${app.name}" on cluster "${cluster.name}"`, field: `${hook}()`, message: (err as Error).message, fix: 'fix the app or the values it was given' });
+    return fallback;
+  }
+}
+
 function renderCluster(t: ResolvedTopology, cluster: Cluster, problems: Problems): RenderedCluster {
   const cdk = new App();
   const parts: Part[] = [];
@@ -94,12 +105,7 @@ function renderCluster(t: ResolvedTopology, cluster: Cluster, problems: Problems
     const file = sourceOf(app);
     const namespaces = app.namespaces(ctx);
     appNamespaces.set(app.name, namespaces);
-    let releases: readonly Release[] = [];
-    try {
-      releases = app.releases(ctx);
-    } catch (err) {
-      problems.add({ file, object, field: 'releases()', message: (err as Error).message, fix: 'fix the app or the values it was given' });
-    }
+    const releases = callHook<readonly Release[]>(problems, app, cluster, 'releases', () => app.releases(ctx), []);
     for (const release of releases) {
       if (!namespaces.includes(release.namespace)) {
         problems.add({ file, object, field: `releases().${release.name}.namespace`, message: `"${release.namespace}" is not one of the app's namespaces`, fix: "add it to the app's namespaces()" });
@@ -120,13 +126,8 @@ function renderCluster(t: ResolvedTopology, cluster: Cluster, problems: Problems
       });
     }
     const chart = new Chart(cdk, `${cluster.name}-${app.name}`);
-    try {
-      app.render(chart, ctx);
-      const objects = chartObjects(chart);
-      if (objects.length > 0) rendered.push({ app: app.name, file, description: `${app.component}: ${app.description}`, objects });
-    } catch (err) {
-      problems.add({ file, object, field: 'render()', message: (err as Error).message, fix: 'fix the app or the values it was given' });
-    }
+    const objects = callHook(problems, app, cluster, 'render', () => (app.render(chart, ctx), chartObjects(chart)), []);
+    if (objects.length > 0) rendered.push({ app: app.name, file, description: `${app.component}: ${app.description}`, objects });
   }
 
   const owners = new Map<string, string>();
@@ -209,7 +210,7 @@ function renderCluster(t: ResolvedTopology, cluster: Cluster, problems: Problems
   assignWaves(parts);
 
   const provided = cluster.apps.flatMap(({ app, values }) => {
-    const declared = app.provided({ topology: t, cluster, values });
+    const declared = callHook(problems, app, cluster, 'provided', () => app.provided({ topology: t, cluster, values }), []);
     for (const p of declared) {
       if (!(appNamespaces.get(app.name) ?? []).includes(p.namespace)) {
         problems.add({ file: sourceOf(app), object: `app "${app.name}" on cluster "${cluster.name}"`, field: `provided().${p.kind} ${p.name}.namespace`, message: `"${p.namespace}" is not one of the app's namespaces`, fix: "add it to the app's namespaces()" });
@@ -217,14 +218,9 @@ function renderCluster(t: ResolvedTopology, cluster: Cluster, problems: Problems
     }
     return declared;
   });
-  const presets = cluster.apps.flatMap(({ app, values }) => {
-    try {
-      return app.jobPresets({ topology: t, cluster, values }).map((preset) => ({ app: app.name, file: sourceOf(app), preset }));
-    } catch (err) {
-      problems.add({ file: sourceOf(app), object: `app "${app.name}" on cluster "${cluster.name}"`, field: 'jobPresets()', message: (err as Error).message, fix: 'fix the app or the values it was given' });
-      return [];
-    }
-  });
+  const presets = cluster.apps.flatMap(({ app, values }) =>
+    callHook(problems, app, cluster, 'jobPresets', () => app.jobPresets({ topology: t, cluster, values }), []).map((preset) => ({ app: app.name, file: sourceOf(app), preset })),
+  );
   const argo = argoObjects(t, cluster, parts, namespaces);
   const files = objectFiles(cluster.manifestsDir, argo, headerFor(cluster.source));
   for (const p of parts) {

@@ -239,4 +239,23 @@ describe('render rejects', () => {
       { file, object: 'app "broken" on cluster "hub-1"', field: 'render()', message: 'greenhouse size must be at least 10Gi', fix: 'fix the app or the values it was given' },
     ]);
   });
+
+  it('an app whose provided() or jobPresets() throws, the same way', () => {
+    const broken = defineApp({
+      name: 'broken',
+      component: 'broken',
+      description: 'broken',
+      values: z.object({}),
+      provided: () => {
+        throw new Error('no Secret name for the CA key');
+      },
+      jobPresets: () => {
+        throw new Error('no Service to point at');
+      },
+    });
+    expect(problemsFrom(() => render(topology([enable(broken)], [], [broken]))).map((p) => [p.object, p.field, p.message])).toEqual([
+      ['app "broken" on cluster "hub-1"', 'provided()', 'no Secret name for the CA key'],
+      ['app "broken" on cluster "hub-1"', 'jobPresets()', 'no Service to point at'],
+    ]);
+  });
 });
