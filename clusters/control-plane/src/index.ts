@@ -1,8 +1,10 @@
 import { app as argocd } from '@kubevirt-ci/app-argocd';
+import { app as buildCluster } from '@kubevirt-ci/app-build-cluster';
 import { app as certManager } from '@kubevirt-ci/app-cert-manager';
 import { app as ciSearch } from '@kubevirt-ci/app-ci-search';
 import { app as dockerProxy } from '@kubevirt-ci/app-docker-proxy';
 import { app as greenhouse } from '@kubevirt-ci/app-greenhouse';
+import { app as prow } from '@kubevirt-ci/app-prow';
 import { defineRole, enable } from '@kubevirt-ci/topology';
 
 /** The control plane: Prow, the monitoring hub, the caches, and Argo CD, which manages every cluster. */
@@ -20,6 +22,9 @@ export const role = defineRole({
       resources: { requests: { cpu: '300m', memory: '3Gi' }, limits: { memory: '3Gi' } },
     }),
     enable(ciSearch),
+    // It also runs Prow's non-e2e jobs.
+    enable(buildCluster),
+    enable(prow),
   ],
   clusters: [
     {

@@ -1,3 +1,4 @@
+import { app as buildCluster } from '@kubevirt-ci/app-build-cluster';
 import { app as dockerProxy } from '@kubevirt-ci/app-docker-proxy';
 import { app as greenhouse } from '@kubevirt-ci/app-greenhouse';
 import { defineRole, enable } from '@kubevirt-ci/topology';
@@ -11,6 +12,7 @@ export const role = defineRole({
   description: 'A self-managed cluster with bare-metal workers. It runs the e2e jobs.',
   hub: false,
   apps: [
+    enable(buildCluster),
     // Both caches keep their data on the cache node's own disk.
     enable(greenhouse, { storage: { type: 'local', size: '1400Gi', path: '/data/greenhouse' } }),
     enable(dockerProxy, {

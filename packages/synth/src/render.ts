@@ -4,6 +4,7 @@ import {
   Problems,
   resolveTopology,
   sourceOf,
+  TopologyError,
   type AppContext,
   type AppDefinition,
   type Cluster,
@@ -87,6 +88,11 @@ function callHook<T>(problems: Problems, app: AppDefinition, cluster: Cluster, h
   try {
     return fn();
   } catch (err) {
+    if (err instanceof TopologyError) {
+      // The app found problems of its own, each already naming its file, object and field.
+      for (const p of err.problems) problems.add(p);
+      return fallback;
+    }
     problems.add({ file: sourceOf(app), object: `app "${app.name}" on cluster "${cluster.name}"`, field: `${hook}()`, message: (err as Error).message, fix: 'fix the app or the values it was given' });
     return fallback;
   }
@@ -98,6 +104,7 @@ function renderCluster(t: ResolvedTopology, cluster: Cluster, problems: Problems
   const appNamespaces = new Map<string, readonly string[]>();
   const installs = new Map<string, CustomKind & { part: string }>();
   const rendered: { app: string; file: string; description: string; objects: Manifest[] }[] = [];
+  const releasesOf = new Map<string, string[]>();
 
   for (const { app, values } of cluster.apps) {
     const ctx: AppContext = { topology: t, cluster, values };
@@ -111,6 +118,7 @@ function renderCluster(t: ResolvedTopology, cluster: Cluster, problems: Problems
         problems.add({ file, object, field: `releases().${release.name}.namespace`, message: `"${release.namespace}" is not one of the app's namespaces`, fix: "add it to the app's namespaces()" });
       }
       for (const kind of release.installs) installs.set(groupKindKey(kind), { ...kind, part: release.name });
+      releasesOf.set(app.name, [...(releasesOf.get(app.name) ?? []), release.name]);
       parts.push({
         name: release.name,
         app: app.name,
@@ -132,7 +140,8 @@ function renderCluster(t: ResolvedTopology, cluster: Cluster, problems: Problems
 
   const owners = new Map<string, string>();
   for (const r of rendered) {
-    const after = new Set<string>();
+    // An app's own objects come after the upstream releases it installs: they run on them.
+    const after = new Set<string>(releasesOf.get(r.app));
     const declared = appNamespaces.get(r.app) ?? [];
     for (const m of r.objects) {
       const object = `${describe(m)} of app "${r.app}" on cluster "${cluster.name}"`;

@@ -92,6 +92,8 @@ export interface ProvidedObject {
   /** The keys it must hold. */
   readonly keys: readonly string[];
   readonly description: string;
+  /** For a kubeconfig: the contexts it must hold (Prow's build clusters, by name). */
+  readonly contexts?: readonly string[];
 }
 
 /** A Service by namespace, name and port, on the cluster of whoever uses it. */

@@ -4,7 +4,7 @@ import { gitops } from './facts/gitops.ts';
 import { kubevirtciClusters } from './facts/kubevirtci.ts';
 import { namespaces } from './facts/namespaces.ts';
 import { versions } from './facts/versions.ts';
-import type { AppDefinition, RoleSpec, Topology } from './model.ts';
+import type { AppDefinition, Cluster, JobPreset, ResolvedTopology, RoleSpec, Topology } from './model.ts';
 
 /** The repository's facts, each declared once in facts/. */
 export const facts = {
@@ -27,3 +27,16 @@ export function appOn<V>(cluster: { apps: readonly { app: AppDefinition; values:
 }
 
 export type { RoleSpec };
+
+/** The capability of the app that turns a cluster into a Prow build cluster (see apps/build-cluster). */
+export const prowBuildCluster = 'prow-build-cluster';
+
+/** The clusters Prow schedules test pods on: those enabling the build-cluster capability. */
+export function prowBuildClusters(t: { readonly clusters: readonly Cluster[] }): Cluster[] {
+  return t.clusters.filter((c) => c.apps.some((e) => e.app.provides.includes(prowBuildCluster)));
+}
+
+/** The job presets a cluster's apps offer its jobs, in app order. */
+export function jobPresetsOn(t: ResolvedTopology, cluster: Cluster): JobPreset[] {
+  return cluster.apps.flatMap(({ app, values }) => app.jobPresets({ topology: t, cluster, values }));
+}

@@ -30,3 +30,16 @@ export const kubevirtciClusters = recordSource(
   } satisfies Record<string, KubevirtciCluster>,
   here(import.meta.url),
 );
+
+/** The job preset that hands a job the kubeconfig of an external KubeVirtCI cluster. */
+export function kubevirtciPreset(name: string): string {
+  return `preset-kubevirtci-${name}-kubeconfig`;
+}
+
+/**
+ * The Prow job queue of an external KubeVirtCI cluster: every job using the cluster joins it,
+ * and the queue runs one job at a time, whichever job it is.
+ */
+export function kubevirtciQueue(name: string): string {
+  return `kubevirtci-${name}`;
+}

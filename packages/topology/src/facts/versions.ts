@@ -21,6 +21,26 @@ export const versions = recordSource(
      * run into quay.io/kubevirtci (.github/workflows/images.yaml) and pin that.
      */
     ciSearch: { repo: 'https://github.com/openshift/ci-search', commit: '27e6d6618a1644391e17edcba9b00f86346ef1fc' },
+    /**
+     * Prow (kubernetes-sigs/prow): one tag for every image it publishes (components, external
+     * plugins, pod utilities), and the commit its ProwJob CRD is installed from. Move both together.
+     */
+    prow: {
+      registry: 'us-docker.pkg.dev/k8s-infra-prow/images',
+      tag: 'v20260519-c47e31ece',
+      repo: 'https://github.com/kubernetes-sigs/prow',
+      crdCommit: '0ee99b9ee1bd56595519879d1e01224e0d74eceb',
+    },
+    /** label_sync is built in kubernetes/test-infra, not with Prow; production's pin. */
+    labelSync: 'gcr.io/k8s-prow/label_sync:v20240321-13d9f43946',
+    /** gcsweb (kubernetes/test-infra), production's release at its registry.k8s.io home. */
+    gcsweb: 'registry.k8s.io/gcsweb:v1.1.0',
+    /** prometheus/pushgateway release tag. */
+    pushgateway: 'quay.io/prometheus/pushgateway:v1.11.2',
+    /** KubeVirt's own Prow plugins (kubevirt/project-infra), published together under one tag. */
+    kubevirtciPlugins: { registry: 'quay.io/kubevirtci', tag: 'v20260701-82b5143' },
+    /** KubeVirt's job image: shell, kubectl and the CI tooling (the pod cleanup uses it). */
+    kubevirtciBootstrap: 'quay.io/kubevirtci/bootstrap:v20260908-8ec231b',
   },
   here(import.meta.url),
 );
@@ -30,4 +50,14 @@ export type Versions = typeof versions;
 /** The image we build from ci-search's pinned commit. */
 export function ciSearchImage(v: Pick<Versions, 'ciSearch'> = versions): string {
   return `quay.io/kubevirtci/ci-search:${v.ciSearch.commit.slice(0, 12)}`;
+}
+
+/** An image Prow publishes, at the one Prow tag. */
+export function prowImage(name: string, v: Pick<Versions, 'prow'> = versions): string {
+  return `${v.prow.registry}/${name}:${v.prow.tag}`;
+}
+
+/** One of KubeVirt's own Prow plugins, at their shared tag. */
+export function kubevirtciPluginImage(name: string, v: Pick<Versions, 'kubevirtciPlugins'> = versions): string {
+  return `${v.kubevirtciPlugins.registry}/${name}:${v.kubevirtciPlugins.tag}`;
 }

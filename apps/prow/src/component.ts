@@ -1,0 +1,202 @@
+import { componentLabels, deployment, emitModel, policyException, service } from '@kubevirt-ci/kube';
+import { jobsNamespace, prowNamespace } from '@kubevirt-ci/topology';
+import type { Construct } from 'constructs';
+import { createHash } from 'node:crypto';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
+import { ClusterRole, Role, RoleBinding, type IPolicyRule } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { ServiceAccount, type IContainer, type IEnvVar, type IProbe, type IResourceRequirements, type IVolume, type IVolumeMount } from 'kubernetes-models/v1';
+import { prowSecrets, type ConfigMapMount, type SecretMount } from './shared.ts';
+
+export const app = 'prow';
+
+/** A volume a component mounts: one of Prow's ConfigMaps or Secrets, scratch space, or a claim. */
+export type Mount =
+  | { readonly configMap: ConfigMapMount }
+  | { readonly secret: SecretMount }
+  | { readonly emptyDir: string; readonly mountPath: string }
+  | { readonly claim: string; readonly volume: string; readonly mountPath: string };
+
+export interface Port {
+  readonly name: string;
+  readonly containerPort: number;
+  /** The Service port in front of it; omit for ports only scraped or probed on the pod. */
+  readonly service?: number;
+}
+
+/**
+ * How the kubelet checks the component: Prow's shared health endpoint (/healthz and
+ * /healthz/ready on 8081), an HTTP path, or a TCP connect on a named port. 'none' carries the
+ * reason, which lands on the Deployment as a policy exception.
+ */
+export type Probes =
+  | { readonly kind: 'prow-health' }
+  | { readonly kind: 'http'; readonly port: string; readonly liveness: string; readonly readiness: string }
+  | { readonly kind: 'tcp'; readonly port: string }
+  | { readonly kind: 'none'; readonly why: string };
+
+/** Rules per namespace; rules in a ClusterRole, bound only inside the jobs namespace. */
+export interface Access {
+  readonly [namespace: string]: readonly IPolicyRule[];
+}
+
+/** One Prow component: everything the builder needs to render its workload, Service and RBAC. */
+export interface Component {
+  readonly name: string;
+  readonly image: string;
+  readonly replicas?: number;
+  /** Stop the old pod before starting the new one: a controller that must never run twice, or an RWO volume. */
+  readonly recreate?: boolean;
+  readonly args: readonly string[];
+  /** Calls GitHub as the GitHub App (adds GITHUB_APP_ID from the github-token Secret). */
+  readonly github?: boolean;
+  readonly env?: readonly IEnvVar[];
+  readonly mounts: readonly Mount[];
+  readonly ports: readonly Port[];
+  readonly probes: Probes;
+  /** Namespaced RBAC: Role and RoleBinding per namespace. */
+  readonly rbac?: Access;
+  /** A ClusterRole, bound with a RoleBinding in the jobs namespace only (the inventory's shape). */
+  readonly clusterRole?: readonly IPolicyRule[];
+  readonly terminationGracePeriodSeconds?: number;
+}
+
+/** Prow's shared health endpoint. */
+export const healthPort = 8081;
+
+function volumeOf(m: Mount): { volume: IVolume; mount: IVolumeMount } {
+  if ('configMap' in m) return { volume: { name: m.configMap.name, configMap: { name: m.configMap.name } }, mount: { name: m.configMap.name, mountPath: m.configMap.mountPath, readOnly: true } };
+  if ('secret' in m) return { volume: { name: m.secret.name, secret: { secretName: m.secret.name, defaultMode: 0o440 } }, mount: { name: m.secret.name, mountPath: m.secret.mountPath, readOnly: true } };
+  if ('emptyDir' in m) return { volume: { name: m.emptyDir, emptyDir: {} }, mount: { name: m.emptyDir, mountPath: m.mountPath } };
+  return { volume: { name: m.volume, persistentVolumeClaim: { claimName: m.claim } }, mount: { name: m.volume, mountPath: m.mountPath } };
+}
+
+function probesOf(p: Probes): Pick<IContainer, 'livenessProbe' | 'readinessProbe'> {
+  const timing = { liveness: { initialDelaySeconds: 10, periodSeconds: 10, failureThreshold: 3 }, readiness: { periodSeconds: 5 } };
+  const http = (port: string | number, path: string): IProbe['httpGet'] => ({ port, path });
+  switch (p.kind) {
+    case 'prow-health':
+      return { livenessProbe: { httpGet: http('health', '/healthz'), ...timing.liveness }, readinessProbe: { httpGet: http('health', '/healthz/ready'), ...timing.readiness } };
+    case 'http':
+      return { livenessProbe: { httpGet: http(p.port, p.liveness), ...timing.liveness }, readinessProbe: { httpGet: http(p.port, p.readiness), ...timing.readiness } };
+    case 'tcp':
+      return { livenessProbe: { tcpSocket: { port: p.port }, ...timing.liveness }, readinessProbe: { tcpSocket: { port: p.port }, ...timing.readiness } };
+    case 'none':
+      return {};
+  }
+}
+
+/**
+ * A digest of the ConfigMaps a pod mounts, for its pod template: changing Prow's config changes
+ * the template, so the pods roll instead of running on stale config (deck once did).
+ */
+export function configHash(mounted: readonly string[], data: ReadonlyMap<string, Readonly<Record<string, string>>>): string | undefined {
+  if (mounted.length === 0) return undefined;
+  const hash = createHash('sha256');
+  for (const name of [...mounted].sort()) {
+    const d = data.get(name);
+    if (!d) throw new Error(`a pod mounts ConfigMap "${name}", which the prow app does not render`);
+    hash.update(name).update('\0');
+    for (const key of Object.keys(d).sort()) hash.update(key).update('\0').update(d[key]!).update('\0');
+  }
+  return hash.digest('hex');
+}
+
+export const configHashAnnotation = 'ci.kubevirt.io/config-hash';
+
+/** The labels of a component's pods and objects. */
+export function labelsOf(name: string): Record<string, string> {
+  return componentLabels(app, name);
+}
+
+/** The GITHUB_APP_ID variable the github flags expand. */
+export const githubAppIdEnv: IEnvVar = { name: 'GITHUB_APP_ID', valueFrom: { secretKeyRef: { name: prowSecrets.githubToken.name, key: 'appid' } } };
+
+/** The container of a component (shared by Deployments and label-sync's CronJob). */
+export function containerOf(c: Component, resources: IResourceRequirements): IContainer {
+  const mounts = c.mounts.map(volumeOf);
+  const ports = [...c.ports, ...(c.probes.kind === 'prow-health' ? [{ name: 'health', containerPort: healthPort }] : [])];
+  const env = [...(c.github ? [githubAppIdEnv] : []), ...(c.env ?? [])];
+  return {
+    name: c.name,
+    image: c.image,
+    args: [...c.args],
+    ...(env.length ? { env } : {}),
+    ...(ports.length ? { ports: ports.map((p) => ({ name: p.name, containerPort: p.containerPort })) } : {}),
+    ...probesOf(c.probes),
+    resources,
+    volumeMounts: mounts.map((m) => m.mount),
+  };
+}
+
+export function volumesOf(c: Component): IVolume[] {
+  return c.mounts.map((m) => volumeOf(m).volume);
+}
+
+export function mountedConfigMaps(c: Component): string[] {
+  return c.mounts.flatMap((m) => ('configMap' in m ? [m.configMap.name] : []));
+}
+
+function roleBinding(scope: Construct, name: string, namespace: string, roleKind: 'Role' | 'ClusterRole', labels: Record<string, string>) {
+  emitModel(
+    scope,
+    new RoleBinding({
+      metadata: { name, namespace, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: roleKind, name: roleKind === 'ClusterRole' ? `prow-${name}` : name },
+      subjects: [{ kind: 'ServiceAccount', name, namespace: prowNamespace }],
+    }),
+  );
+}
+
+/** The ServiceAccount and RBAC of a component; returns the account's name, or undefined when it needs none. */
+export function renderAccess(scope: Construct, c: Pick<Component, 'name' | 'rbac' | 'clusterRole'>): string | undefined {
+  const labels = labelsOf(c.name);
+  const namespaces = Object.keys(c.rbac ?? {});
+  if (namespaces.length === 0 && !c.clusterRole) return undefined;
+  emitModel(scope, new ServiceAccount({ metadata: { name: c.name, namespace: prowNamespace, labels } }));
+  for (const ns of namespaces) {
+    emitModel(scope, new Role({ metadata: { name: c.name, namespace: ns, labels }, rules: c.rbac![ns]!.map((r) => ({ ...r })) }));
+    roleBinding(scope, c.name, ns, 'Role', labels);
+  }
+  if (c.clusterRole) {
+    emitModel(scope, new ClusterRole({ metadata: { name: `prow-${c.name}`, labels }, rules: c.clusterRole.map((r) => ({ ...r })) }));
+    roleBinding(scope, c.name, jobsNamespace, 'ClusterRole', labels);
+  }
+  return c.name;
+}
+
+/**
+ * Renders a component: ServiceAccount and RBAC (only when it has rules), the Deployment with
+ * the config hash on its pod template, its Service, and for more than one replica a spread
+ * across nodes and a disruption budget.
+ */
+export function renderComponent(scope: Construct, c: Component, resources: IResourceRequirements, configData: ReadonlyMap<string, Readonly<Record<string, string>>>): void {
+  const labels = labelsOf(c.name);
+  const serviceAccountName = renderAccess(scope, c);
+  const replicas = c.replicas ?? 1;
+  const hash = configHash(mountedConfigMaps(c), configData);
+  deployment(scope, {
+    name: c.name,
+    namespace: prowNamespace,
+    labels,
+    replicas,
+    recreate: c.recreate,
+    ...(c.probes.kind === 'none' ? { annotations: policyException('probes', c.probes.why) } : {}),
+    ...(hash ? { podAnnotations: { [configHashAnnotation]: hash } } : {}),
+    pod: {
+      ...(serviceAccountName ? { serviceAccountName } : {}),
+      ...(c.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: c.terminationGracePeriodSeconds } : {}),
+      ...(replicas > 1
+        ? { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } }] }
+        : {}),
+      containers: [containerOf(c, resources)],
+      volumes: volumesOf(c),
+    },
+  });
+  const servicePorts = c.ports.filter((p) => p.service !== undefined);
+  if (servicePorts.length > 0) {
+    service(scope, { name: c.name, namespace: prowNamespace, labels, selector: labels, ports: servicePorts.map((p) => ({ name: p.name, port: p.service!, targetPort: p.name })) });
+  }
+  if (replicas > 1) {
+    emitModel(scope, new PodDisruptionBudget({ metadata: { name: c.name, namespace: prowNamespace, labels }, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } }));
+  }
+}

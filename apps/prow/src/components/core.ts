@@ -1,0 +1,173 @@
+import { jobsNamespace, prowImage } from '@kubevirt-ci/topology';
+import type { Component } from '../component.ts';
+import {
+  configFlags,
+  gcsFlag,
+  githubFlags,
+  hmacFlag,
+  jobConfig,
+  kubeconfigFlag,
+  pluginsConfig,
+  pluginsFlag,
+  prowConfig,
+  prowSecrets,
+  secretPath,
+  serviceUrl,
+  services,
+  slackFlag,
+} from '../shared.ts';
+import type { ComponentContext } from './context.ts';
+import { core, leaderElection, prowjobs } from './rbac.ts';
+
+const config = { configMap: prowConfig } as const;
+const jobs = { configMap: jobConfig } as const;
+const plugins = { configMap: pluginsConfig } as const;
+const github = { secret: prowSecrets.githubToken } as const;
+const kubeconfig = { secret: prowSecrets.kubeconfig } as const;
+const gcs = { secret: prowSecrets.gcsCredentials } as const;
+const tmp = { emptyDir: 'tmp', mountPath: '/tmp' } as const;
+const metrics = { name: 'metrics', containerPort: 9090, service: 9090 } as const;
+
+/**
+ * Prow's main services. ProwJobs live in the jobs namespace (the config's prowjob_namespace),
+ * so that is where their ProwJob rights, pod rights and leader locks are granted; the
+ * inventory's verbs, nothing more. Prow reaches the pods of other build clusters through its
+ * kubeconfig, as each cluster's prow-control-plane ServiceAccount.
+ */
+export function coreComponents(x: ComponentContext): Component[] {
+  return [
+    {
+      name: 'crier',
+      image: prowImage('crier', x.versions),
+      args: [
+        ...configFlags,
+        ...githubFlags,
+        kubeconfigFlag,
+        gcsFlag,
+        slackFlag,
+        '--blob-storage-workers=10',
+        '--kubernetes-blob-storage-workers=10',
+        '--github-workers=10',
+        '--slack-workers=10',
+      ],
+      github: true,
+      mounts: [config, jobs, github, gcs, kubeconfig, { secret: prowSecrets.slack }, tmp],
+      ports: [metrics],
+      probes: { kind: 'prow-health' },
+      rbac: { [jobsNamespace]: [prowjobs('get', 'watch', 'list', 'patch'), core(['pods', 'events'], 'get', 'list'), core(['pods'], 'patch')] },
+      terminationGracePeriodSeconds: 30,
+    },
+    {
+      name: 'deck',
+      image: prowImage('deck', x.versions),
+      replicas: 3,
+      args: [
+        ...configFlags,
+        pluginsFlag,
+        ...githubFlags,
+        `--github-graphql-endpoint=${serviceUrl('ghproxy', '/graphql')}`,
+        kubeconfigFlag,
+        gcsFlag,
+        `--tide-url=${serviceUrl('tide', '/')}`,
+        `--hook-url=${serviceUrl('hook', '/plugin-help')}`,
+        '--spyglass=true',
+        '--rerun-creates-job=true',
+        '--oauth-url=/github-login',
+        `--github-oauth-config-file=${secretPath(prowSecrets.oauth, 'secret')}`,
+        `--cookie-secret=${secretPath(prowSecrets.cookie, 'secret')}`,
+      ],
+      github: true,
+      mounts: [config, plugins, jobs, github, gcs, kubeconfig, { secret: prowSecrets.oauth }, { secret: prowSecrets.cookie }, tmp],
+      ports: [{ name: 'http', containerPort: 8080, service: services.deck.port }],
+      probes: { kind: 'prow-health' },
+      rbac: { [jobsNamespace]: [prowjobs('get', 'list', 'watch', 'create', 'patch'), core(['pods/log'], 'get')] },
+      terminationGracePeriodSeconds: 30,
+    },
+    {
+      name: 'hook',
+      image: prowImage('hook', x.versions),
+      replicas: 4,
+      args: ['--dry-run=false', ...configFlags, pluginsFlag, ...githubFlags, kubeconfigFlag, hmacFlag, slackFlag],
+      github: true,
+      mounts: [config, plugins, jobs, { secret: prowSecrets.hmac }, github, kubeconfig, { secret: prowSecrets.slack }, tmp],
+      ports: [{ name: 'http', containerPort: 8888, service: services.hook.port }],
+      probes: { kind: 'prow-health' },
+      // No ConfigMap rights: Argo CD is the one writer of Prow's ConfigMaps, so the
+      // config_updater plugin they are for is not enabled.
+      rbac: { [jobsNamespace]: [prowjobs('create', 'get', 'list', 'update')] },
+      // Let webhook deliveries in flight finish.
+      terminationGracePeriodSeconds: 180,
+    },
+    {
+      name: 'horologium',
+      image: prowImage('horologium', x.versions),
+      // Two would trigger every periodic twice.
+      recreate: true,
+      args: ['--dry-run=false', ...configFlags],
+      mounts: [config, jobs, tmp],
+      ports: [metrics],
+      probes: { kind: 'prow-health' },
+      rbac: { [jobsNamespace]: [prowjobs('create', 'list', 'watch')] },
+    },
+    {
+      name: 'prow-controller-manager',
+      image: prowImage('prow-controller-manager', x.versions),
+      recreate: true,
+      args: ['--dry-run=false', ...configFlags, ...githubFlags, kubeconfigFlag, '--enable-controller=plank'],
+      github: true,
+      mounts: [config, jobs, github, kubeconfig, tmp],
+      ports: [metrics],
+      probes: { kind: 'prow-health' },
+      rbac: {
+        [jobsNamespace]: [
+          prowjobs('get', 'list', 'watch', 'update', 'patch'),
+          core(['pods'], 'create', 'delete', 'get', 'list', 'patch', 'watch'),
+          ...leaderElection('prow-controller-manager-leader-lock'),
+        ],
+      },
+    },
+    {
+      name: 'sinker',
+      image: prowImage('sinker', x.versions),
+      recreate: true,
+      args: ['--dry-run=false', ...configFlags, kubeconfigFlag],
+      mounts: [config, jobs, kubeconfig, tmp],
+      ports: [metrics],
+      probes: { kind: 'prow-health' },
+      rbac: {
+        [jobsNamespace]: [prowjobs('delete', 'list', 'watch', 'get'), core(['pods'], 'delete', 'list', 'watch', 'get', 'patch'), ...leaderElection('prow-sinker-leaderlock')],
+      },
+    },
+    {
+      name: 'tide',
+      image: prowImage('tide', x.versions),
+      // Two would merge the same pool twice.
+      recreate: true,
+      args: [
+        '--dry-run=false',
+        ...configFlags,
+        ...githubFlags,
+        `--github-graphql-endpoint=${serviceUrl('ghproxy', '/graphql')}`,
+        gcsFlag,
+        `--status-path=gs://${x.bucket}/tide-status`,
+        `--history-uri=gs://${x.bucket}/tide-history.json`,
+      ],
+      github: true,
+      mounts: [config, jobs, github, gcs, tmp],
+      ports: [{ name: 'http', containerPort: 8888, service: services.tide.port }, metrics],
+      probes: { kind: 'prow-health' },
+      rbac: { [jobsNamespace]: [prowjobs('create', 'list', 'get', 'watch')] },
+    },
+    {
+      name: 'statusreconciler',
+      image: prowImage('status-reconciler', x.versions),
+      args: ['--dry-run=false', '--continue-on-error=true', ...configFlags, pluginsFlag, ...githubFlags, gcsFlag, `--status-path=gs://${x.bucket}/status-reconciler-status`],
+      github: true,
+      mounts: [config, plugins, jobs, github, gcs, tmp],
+      ports: [],
+      probes: { kind: 'prow-health' },
+      rbac: { [jobsNamespace]: [prowjobs('create')] },
+      terminationGracePeriodSeconds: 180,
+    },
+  ];
+}

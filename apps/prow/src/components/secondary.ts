@@ -1,0 +1,118 @@
+import { jobsNamespace, kubevirtciPluginImage, prowImage } from '@kubevirt-ci/topology';
+import type { Component } from '../component.ts';
+import { configFlags, githubFlags, hmacFlag, jobConfig, kubeconfigFlag, pluginsConfig, pluginsFlag, prowConfig, prowSecrets, serviceUrl, services } from '../shared.ts';
+import type { ComponentContext } from './context.ts';
+import { prowjobs } from './rbac.ts';
+
+const hmac = { secret: prowSecrets.hmac } as const;
+const github = { secret: prowSecrets.githubToken } as const;
+const plugins = { configMap: pluginsConfig } as const;
+const tmp = { emptyDir: 'tmp', mountPath: '/tmp' } as const;
+const metrics = { name: 'metrics', containerPort: 9090, service: 9090 } as const;
+
+/** The external plugins hook forwards events to (registered in plugins.yaml's external_plugins). */
+export function pluginComponents(x: ComponentContext): Component[] {
+  return [
+    {
+      name: 'rehearse',
+      image: kubevirtciPluginImage('rehearse', x.versions),
+      args: [
+        '--dry-run=false',
+        ...githubFlags,
+        hmacFlag,
+        pluginsFlag,
+        '--cache-dir=/var/run/cache',
+        `--jobs-config-base=${x.rehearse.jobsConfigBase}`,
+        `--prow-config-path=${x.rehearse.prowConfigPath}`,
+        `--jobs-namespace=${jobsNamespace}`,
+        '--always-run=false',
+      ],
+      github: true,
+      mounts: [hmac, github, plugins, { emptyDir: 'cache', mountPath: '/var/run/cache' }, tmp],
+      ports: [{ name: 'http', containerPort: services.rehearse.port, service: services.rehearse.port }],
+      probes: { kind: 'tcp', port: 'http' },
+      // The inventory's shape: a ClusterRole, here bound only in the jobs namespace.
+      clusterRole: [prowjobs('create')],
+      terminationGracePeriodSeconds: 180,
+    },
+    {
+      name: 'release-blocker',
+      image: kubevirtciPluginImage('release-blocker', x.versions),
+      args: ['--dry-run=false', ...githubFlags, hmacFlag, pluginsFlag],
+      github: true,
+      mounts: [hmac, github, plugins, tmp],
+      ports: [{ name: 'http', containerPort: 8888, service: services['release-blocker'].port }],
+      probes: { kind: 'tcp', port: 'http' },
+      terminationGracePeriodSeconds: 180,
+    },
+    {
+      name: 'cherrypicker',
+      image: prowImage('cherrypicker', x.versions),
+      args: ['--dry-run=false', ...githubFlags, hmacFlag, '--log-level=info'],
+      github: true,
+      // It clones into /tmp.
+      mounts: [hmac, github, tmp],
+      ports: [{ name: 'http', containerPort: 8888, service: services.cherrypicker.port }],
+      probes: { kind: 'tcp', port: 'http' },
+      terminationGracePeriodSeconds: 180,
+    },
+    {
+      name: 'needs-rebase',
+      image: prowImage('needs-rebase', x.versions),
+      args: ['--dry-run=false', ...githubFlags, hmacFlag, pluginsFlag, `--update-period=${x.needsRebasePeriod}`],
+      github: true,
+      mounts: [hmac, github, plugins, tmp],
+      ports: [{ name: 'http', containerPort: 8888, service: services['needs-rebase'].port }],
+      probes: { kind: 'tcp', port: 'http' },
+      terminationGracePeriodSeconds: 180,
+    },
+  ];
+}
+
+/** gcsweb, ghproxy, the ProwJob metrics exporter and the push gateway. */
+export function serviceComponents(x: ComponentContext): Component[] {
+  return [
+    {
+      name: 'gcsweb',
+      image: x.versions.gcsweb,
+      replicas: 2,
+      args: [`-b=${x.bucket}`, '-upgrade-proxied-http-to-https', '-p=8080'],
+      mounts: [],
+      ports: [{ name: 'http', containerPort: 8080, service: services.gcsweb.port }],
+      probes: { kind: 'http', port: 'http', liveness: '/healthz', readiness: '/healthz' },
+    },
+    {
+      name: 'ghproxy',
+      image: prowImage('ghproxy', x.versions),
+      // One pod owns the ReadWriteOnce cache.
+      recreate: true,
+      args: [
+        '--cache-dir=/cache',
+        `--cache-sizeGB=${x.ghproxy.cacheSizeGB}`,
+        `--push-gateway=${serviceUrl('pushgateway').replace(/^http:\/\//, '')}`,
+        '--serve-metrics=true',
+      ],
+      mounts: [{ claim: x.ghproxy.claim, volume: 'cache', mountPath: '/cache' }, tmp],
+      ports: [{ name: 'http', containerPort: 8888, service: services.ghproxy.port }, metrics],
+      probes: { kind: 'prow-health' },
+    },
+    {
+      name: 'prow-exporter',
+      image: prowImage('exporter', x.versions),
+      recreate: true,
+      args: [...configFlags, kubeconfigFlag],
+      mounts: [{ configMap: prowConfig }, { configMap: jobConfig }, { secret: prowSecrets.kubeconfig }, tmp],
+      ports: [metrics],
+      probes: { kind: 'prow-health' },
+      rbac: { [jobsNamespace]: [prowjobs('get', 'list', 'watch')] },
+    },
+    {
+      name: 'pushgateway',
+      image: x.versions.pushgateway,
+      args: [],
+      mounts: [],
+      ports: [{ name: 'http', containerPort: 9091, service: services.pushgateway.port }],
+      probes: { kind: 'http', port: 'http', liveness: '/-/healthy', readiness: '/-/ready' },
+    },
+  ];
+}

@@ -1,0 +1,157 @@
+/**
+ * The parts of Prow's configuration files we write, typed with Prow's own field names so the
+ * rendered YAML is exactly what Prow reads. Only what KubeVirt uses is here; add fields as
+ * they are needed, with Prow's spelling.
+ */
+import type { IContainer, IPodSpec } from 'kubernetes-models/v1';
+
+/** A job's container; Prow names it when the job does not. */
+export type JobContainer = Omit<IContainer, 'name'> & { name?: string };
+
+export type JobPodSpec = Omit<IPodSpec, 'containers'> & { containers: JobContainer[] };
+
+export interface Preset {
+  labels: Record<string, string>;
+  env?: { name: string; value: string }[];
+  volumes?: unknown[];
+  volumeMounts?: unknown[];
+}
+
+export interface TideQuery {
+  repos?: string[];
+  orgs?: string[];
+  labels: string[];
+  missingLabels: string[];
+}
+
+export interface SpyglassLens {
+  lens: { name: string; config?: Record<string, unknown> };
+  required_files: string[];
+  optional_files?: string[];
+}
+
+export interface DecorationConfig {
+  timeout: string;
+  grace_period: string;
+  utility_images: { clonerefs: string; initupload: string; entrypoint: string; sidecar: string };
+  gcs_configuration: { bucket: string; path_strategy: 'explicit' | 'legacy' | 'single' };
+  gcs_credentials_secret: string;
+  github_api_endpoints: string[];
+}
+
+export interface SlackReporterConfig {
+  job_types_to_report: JobType[];
+  job_states_to_report: ('success' | 'failure' | 'error' | 'aborted')[];
+  channel: string;
+  report_template: string;
+}
+
+export type JobType = 'presubmit' | 'postsubmit' | 'periodic' | 'batch';
+
+/** config.yaml */
+export interface ProwConfig {
+  prowjob_namespace: string;
+  pod_namespace: string;
+  log_level: 'debug' | 'info' | 'warn' | 'error';
+  plank: {
+    job_url_prefix_config: Record<string, string>;
+    pod_pending_timeout: string;
+    pod_unscheduled_timeout: string;
+    default_decoration_config_entries: { config: DecorationConfig }[];
+    /** How many jobs of a queue run at once (job_queue_name of a job). */
+    job_queue_capacities: Record<string, number>;
+  };
+  sinker: { resync_period: string; max_prowjob_age: string; max_pod_age: string; terminated_pod_ttl: string };
+  deck: {
+    spyglass: { size_limit: number; gcs_browser_prefix: string; lenses: SpyglassLens[] };
+    tide_update_period: string;
+    rerun_auth_configs: Record<string, { github_team_ids?: number[]; github_users?: string[] }>;
+  };
+  tide: {
+    sync_period: string;
+    merge_method: Record<string, 'merge' | 'squash' | 'rebase'>;
+    queries: TideQuery[];
+    pr_status_base_urls: Record<string, string>;
+  };
+  push_gateway: { endpoint: string; serve_metrics: boolean };
+  slack_reporter_configs: Record<string, SlackReporterConfig>;
+  presets: Preset[];
+}
+
+/** What every kind of job shares. */
+export interface JobBase {
+  name: string;
+  /** The build cluster the job's pod runs on: a cluster of the topology. */
+  cluster: string;
+  labels?: Record<string, string>;
+  annotations?: Record<string, string>;
+  /** How many runs of this job at once. */
+  max_concurrency?: number;
+  /** The queue the job waits in; plank.job_queue_capacities limits each queue. */
+  job_queue_name?: string;
+  decorate?: boolean;
+  decoration_config?: { timeout?: string; grace_period?: string };
+  spec: JobPodSpec;
+}
+
+export interface Presubmit extends JobBase {
+  always_run?: boolean;
+  optional?: boolean;
+  run_if_changed?: string;
+  skip_if_only_changed?: string;
+  branches?: string[];
+  skip_branches?: string[];
+  context?: string;
+  trigger?: string;
+  rerun_command?: string;
+}
+
+export interface Postsubmit extends JobBase {
+  run_if_changed?: string;
+  skip_if_only_changed?: string;
+  branches?: string[];
+  skip_branches?: string[];
+}
+
+export interface Periodic extends JobBase {
+  interval?: string;
+  cron?: string;
+  extra_refs?: { org: string; repo: string; base_ref: string; workdir?: boolean }[];
+}
+
+/** One file of job-config. */
+export interface JobConfig {
+  presubmits?: Record<string, Presubmit[]>;
+  postsubmits?: Record<string, Postsubmit[]>;
+  periodics?: Periodic[];
+}
+
+export interface ExternalPlugin {
+  name: string;
+  endpoint: string;
+  events: ('issue_comment' | 'pull_request' | 'pull_request_review' | 'push' | 'status' | 'issues')[];
+}
+
+/** plugins.yaml */
+export interface PluginsConfig {
+  plugins: Record<string, { plugins: string[] }>;
+  external_plugins: Record<string, ExternalPlugin[]>;
+  approve?: { repos: string[]; require_self_approval?: boolean; lgtm_acts_as_approve?: boolean }[];
+  lgtm?: { repos: string[]; review_acts_as_lgtm?: boolean }[];
+  size?: { s: number; m: number; l: number; xl: number; xxl: number };
+}
+
+export interface Label {
+  name: string;
+  color: string;
+  description: string;
+  target: 'prs' | 'issues' | 'both';
+  addedBy: string;
+  previously?: { name: string }[];
+}
+
+/** labels.yaml (label_sync) */
+export interface LabelsConfig {
+  default: { labels: Label[] };
+  repos?: Record<string, { labels: Label[] }>;
+}

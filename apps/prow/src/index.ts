@@ -1,0 +1,264 @@
+import { app as buildCluster } from '@kubevirt-ci/app-build-cluster';
+import { cacheStorage, cacheVolume, containerResources, emitModel, exposedIngress, securePodSpec, type CacheStorage } from '@kubevirt-ci/kube';
+import {
+  bucketName,
+  defineApp,
+  exposedService,
+  jobPresetsOn,
+  jobsNamespace,
+  kubevirtciPreset,
+  kubevirtciQueue,
+  prowBuildClusters,
+  prowNamespace,
+  sourceOf,
+  TopologyError,
+  type AppContext,
+  type Flow,
+  type JobPreset,
+  type ProvidedObject,
+} from '@kubevirt-ci/topology';
+import { CronJob } from 'kubernetes-models/batch/v1';
+import { ConfigMap, type IResourceRequirements } from 'kubernetes-models/v1';
+import { stringify } from 'yaml';
+import { z } from 'zod';
+import { configHash, configHashAnnotation, containerOf, labelsOf, mountedConfigMaps, renderComponent, volumesOf, type Component } from './component.ts';
+import { ghproxyCacheSizeGB } from './components/cache.ts';
+import type { ComponentContext } from './components/context.ts';
+import { coreComponents } from './components/core.ts';
+import { pluginComponents, serviceComponents } from './components/secondary.ts';
+import { checkConfig, checkJobs, type Known } from './config/check.ts';
+import { labelsConfigOf, pluginsConfigOf, prowConfigOf, queuedJobs } from './config/build.ts';
+import { jobFiles, type JobFile } from './jobs/index.ts';
+import { githubFlags, jobConfig, labelConfig, pluginsConfig, prowConfig, prowSecrets, services } from './shared.ts';
+
+export { ghproxyCacheSizeGB } from './components/cache.ts';
+export { regexError } from './config/check.ts';
+export type * from './config/types.ts';
+export type { JobFile } from './jobs/index.ts';
+export { configHashAnnotation } from './component.ts';
+export { prowConfig, pluginsConfig, jobConfig, labelConfig, prowSecrets } from './shared.ts';
+
+const name = 'prow';
+
+/** Requests per component; every pod gets a memory limit equal to its request. */
+const defaultResources: Readonly<Record<string, { cpu: string; memory: string }>> = {
+  crier: { cpu: '100m', memory: '512Mi' },
+  deck: { cpu: '1', memory: '2Gi' },
+  hook: { cpu: '200m', memory: '512Mi' },
+  horologium: { cpu: '50m', memory: '128Mi' },
+  'prow-controller-manager': { cpu: '1', memory: '1Gi' },
+  sinker: { cpu: '1', memory: '1Gi' },
+  tide: { cpu: '200m', memory: '1Gi' },
+  statusreconciler: { cpu: '50m', memory: '256Mi' },
+  rehearse: { cpu: '100m', memory: '1Gi' },
+  'release-blocker': { cpu: '50m', memory: '128Mi' },
+  cherrypicker: { cpu: '100m', memory: '512Mi' },
+  'needs-rebase': { cpu: '50m', memory: '256Mi' },
+  gcsweb: { cpu: '100m', memory: '128Mi' },
+  ghproxy: { cpu: '200m', memory: '512Mi' },
+  'prow-exporter': { cpu: '50m', memory: '256Mi' },
+  pushgateway: { cpu: '50m', memory: '128Mi' },
+  'label-sync': { cpu: '100m', memory: '256Mi' },
+};
+
+const values = z
+  .object({
+    ghproxy: z
+      .object({
+        storage: cacheStorage.default({ type: 'claim', size: '100Gi' }),
+        /** Share of the volume kept out of the cache. */
+        headroomPercent: z.number().int().min(5).max(50).default(10),
+      })
+      .strict()
+      .prefault({}),
+    needsRebasePeriod: z.string().regex(/^\d+[hm]$/, 'must be a duration such as 3h').default('3h'),
+    rehearse: z
+      .object({
+        jobsConfigBase: z.string().min(1).default('github/ci/prow-deploy/files/jobs'),
+        prowConfigPath: z.string().min(1).default('github/ci/prow-deploy/kustom/base/configs/current/config/config.yaml'),
+      })
+      .strict()
+      .prefault({}),
+    labelSync: z
+      .object({ schedule: z.string().regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron schedule').default('17 23 * * *') })
+      .strict()
+      .prefault({}),
+    /** Per component, over the defaults above. */
+    resources: z.record(z.string(), containerResources).default({}),
+    /** The job files of job-config (apps/prow/src/jobs). */
+    jobs: z.custom<readonly JobFile[]>((v) => Array.isArray(v), 'must be a list of job files').default(jobFiles),
+  })
+  .strict();
+
+type Values = z.output<typeof values>;
+
+/** The ProwJob CRD's directory in the Prow repository. */
+const crdPath = 'config/prow/cluster/prowjob-crd';
+
+function componentContext(ctx: AppContext<Values>): ComponentContext {
+  const { topology, values: v } = ctx;
+  return {
+    versions: topology.versions,
+    bucket: bucketName(topology, 'build-results'),
+    org: topology.external.github.org,
+    ghproxy: { claim: 'ghproxy', cacheSizeGB: ghproxyCacheSizeGB(v.ghproxy.storage.size, v.ghproxy.headroomPercent) },
+    needsRebasePeriod: v.needsRebasePeriod,
+    rehearse: v.rehearse,
+  };
+}
+
+/** Every Deployment of Prow, in the order the inventory lists them. */
+export function components(ctx: AppContext<Values>): Component[] {
+  const x = componentContext(ctx);
+  return [...coreComponents(x), ...pluginComponents(x), ...serviceComponents(x)];
+}
+
+function resourcesOf(v: Values, component: string): IResourceRequirements {
+  const d = defaultResources[component]!;
+  return v.resources[component] ?? { requests: d, limits: { memory: d.memory } };
+}
+
+/** The presets Prow applies: those the build clusters' apps offer (synth checks they agree). */
+function offeredPresets(ctx: AppContext<Values>): JobPreset[] {
+  const byLabel = new Map<string, JobPreset>();
+  for (const c of prowBuildClusters(ctx.topology)) for (const p of jobPresetsOn(ctx.topology, c)) if (!byLabel.has(p.label)) byLabel.set(p.label, p);
+  return [...byLabel.values()];
+}
+
+/** Prow's four ConfigMaps, checked against the topology; throws every problem at once. */
+export function prowConfigMaps(ctx: AppContext<Values>, comps: readonly Component[]): Map<string, Record<string, string>> {
+  const { topology, values: v } = ctx;
+  const buildClusters = prowBuildClusters(topology);
+  if (buildClusters.length === 0) {
+    throw new Error(`no cluster enables the ${buildCluster.name} app, so Prow has nowhere to run jobs; enable it on the roles whose clusters run jobs`);
+  }
+  const externalPresets = new Map(Object.keys(topology.kubevirtci).map((k) => [kubevirtciPreset(k), kubevirtciQueue(k)]));
+  const presets = offeredPresets(ctx);
+  const config = prowConfigOf({
+    versions: topology.versions,
+    bucket: bucketName(topology, 'build-results'),
+    deckHost: exposedService(topology, 'deck').host,
+    gcswebHost: exposedService(topology, 'gcsweb').host,
+    presets,
+    queues: Object.fromEntries([...externalPresets.values()].map((q) => [q, 1])),
+  });
+  const plugins = pluginsConfigOf(topology.external.github.org);
+  const labels = labelsConfigOf();
+  const jobs = queuedJobs(v.jobs, externalPresets);
+  const known: Known = {
+    clusters: buildClusters.map((c) => c.name),
+    presets: presets.map((p) => p.label),
+    externalPresets,
+    services: new Map(comps.map((c) => [c.name, c.ports.flatMap((p) => (p.service === undefined ? [] : [p.service]))])),
+    namespaces: [jobsNamespace],
+  };
+  const problems = [...checkConfig(sourceOf(app), config, plugins, labels, known), ...checkJobs(jobs, known)];
+  if (problems.length > 0) throw new TopologyError(problems);
+  return new Map([
+    [prowConfig.name, { [prowConfig.key]: stringify(config) }],
+    [pluginsConfig.name, { [pluginsConfig.key]: stringify(plugins) }],
+    [jobConfig.name, Object.fromEntries(jobs.map((f) => [f.file, stringify(f.config)]))],
+    [labelConfig.name, { [labelConfig.key]: stringify(labels) }],
+  ]);
+}
+
+/** label-sync: a daily CronJob that makes every repository's labels match labels.yaml. */
+function labelSync(ctx: AppContext<Values>): Component {
+  return {
+    name: 'label-sync',
+    image: ctx.topology.versions.labelSync,
+    args: [`--config=${labelConfig.mountPath}/${labelConfig.key}`, '--confirm=true', `--orgs=${ctx.topology.external.github.org}`, ...githubFlags],
+    github: true,
+    mounts: [{ configMap: labelConfig }, { secret: prowSecrets.githubToken }],
+    ports: [],
+    probes: { kind: 'none', why: 'a batch job; it exits when done' },
+  };
+}
+
+export const app = defineApp({
+  name,
+  component: 'Prow control plane',
+  description: 'all the Prow components: the main microservices, the external plugins and the secondary components',
+  values,
+  requires: [buildCluster.name, 'cert-manager'],
+
+  namespaces: () => [prowNamespace, jobsNamespace],
+
+  releases: ({ topology }) => [
+    {
+      name: 'prowjob-crd',
+      namespace: prowNamespace,
+      source: { type: 'git', repoURL: topology.versions.prow.repo, revision: topology.versions.prow.crdCommit, path: crdPath },
+      installs: [{ group: 'prow.k8s.io', kind: 'ProwJob', scope: 'Namespaced' }],
+      creates: { cluster: [{ group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' }], namespaced: [] },
+      // About 667 KB of schema: far past what a client-side apply's annotation can hold.
+      serverSideApply: true,
+    },
+  ],
+
+  render: (scope, ctx) => {
+    const { topology, cluster, values: v } = ctx;
+    const unknown = Object.keys(v.resources).filter((c) => !(c in defaultResources));
+    if (unknown.length > 0) throw new Error(`values.resources names no Prow component: ${unknown.join(', ')} (there are: ${Object.keys(defaultResources).join(', ')})`);
+    const comps = components(ctx);
+    const data = prowConfigMaps(ctx, comps);
+    for (const [cm, d] of data) emitModel(scope, new ConfigMap({ metadata: { name: cm, namespace: prowNamespace, labels: labelsOf('config') }, data: d }));
+
+    const ghproxy = comps.find((c) => c.name === 'ghproxy')!;
+    cacheVolume(scope, { name: 'ghproxy', namespace: prowNamespace, volume: 'cache', storage: v.ghproxy.storage as CacheStorage, labels: labelsOf(ghproxy.name) });
+    for (const c of comps) renderComponent(scope, c, resourcesOf(v, c.name), data);
+
+    const sync = labelSync(ctx);
+    const hash = configHash(mountedConfigMaps(sync), data)!;
+    emitModel(
+      scope,
+      new CronJob({
+        metadata: { name: sync.name, namespace: prowNamespace, labels: labelsOf(sync.name) },
+        spec: {
+          schedule: v.labelSync.schedule,
+          timeZone: 'Etc/UTC',
+          concurrencyPolicy: 'Forbid',
+          jobTemplate: {
+            spec: {
+              backoffLimit: 2,
+              template: {
+                metadata: { labels: labelsOf(sync.name), annotations: { [configHashAnnotation]: hash } },
+                spec: securePodSpec({ restartPolicy: 'Never', containers: [containerOf(sync, resourcesOf(v, sync.name))], volumes: volumesOf(sync) }),
+              },
+            },
+          },
+        },
+      }),
+    );
+
+    const deck = exposedService(topology, 'deck');
+    const hook = comps.find((c) => c.name === 'hook')!;
+    exposedIngress(scope, cluster, 'deck', deck, [
+      { path: '/', service: deck.service, port: deck.port },
+      { path: '/hook', service: hook.name, port: services.hook.port },
+    ]);
+    exposedIngress(scope, cluster, 'gcsweb', exposedService(topology, 'gcsweb'));
+  },
+
+  provided: ({ topology }) =>
+    Object.values(prowSecrets).map(
+      (s): ProvidedObject => ({
+        kind: 'Secret',
+        namespace: prowNamespace,
+        name: s.name,
+        keys: s.keys,
+        description: s.description,
+        ...(s === prowSecrets.kubeconfig ? { contexts: prowBuildClusters(topology).map((c) => c.name) } : {}),
+      }),
+    ),
+
+  flows: ({ topology, cluster }) => [
+    { kind: 'webhooks', label: 'pull request and comment events', direction: 'in', peer: { external: 'github' } },
+    { kind: 'notifications', label: 'statuses, comments and merges', direction: 'out', peer: { external: 'github' } },
+    { kind: 'storage', label: 'job results and logs', direction: 'out', peer: { bucket: 'build-results' } },
+    { kind: 'notifications', label: 'failed postsubmits and periodics', direction: 'out', peer: { external: 'slack' } },
+    ...prowBuildClusters(topology)
+      .filter((c) => c.name !== cluster.name)
+      .map((c): Flow => ({ kind: 'jobs', label: 'schedules test pods', direction: 'out', peer: { cluster: c.name, component: buildCluster.component } })),
+  ],
+});

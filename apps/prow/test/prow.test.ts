@@ -1,0 +1,280 @@
+import { loadTopology, render } from '@kubevirt-ci/synth';
+import { clusterOf, objectsOf, problemsFrom } from '@kubevirt-ci/synth/testing';
+import { enable, versions, type Topology } from '@kubevirt-ci/topology';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { app, configHashAnnotation, ghproxyCacheSizeGB, regexError, type JobFile, type Periodic, type Presubmit } from '../src/index.ts';
+
+const topology = await loadTopology();
+const rendered = render(topology);
+const objects = objectsOf(rendered, 'ibm-prow-jobs', 'prow') as any[];
+const of = (kind: string) => objects.filter((o) => o.kind === kind);
+const find = (kind: string, name: string) => objects.find((o) => o.kind === kind && o.metadata.name === name);
+const podOf = (name: string) => (find('Deployment', name) ?? find('CronJob', name).spec.jobTemplate).spec.template;
+
+/** The topology with the prow app's values replaced on the control plane. */
+function withProw(values: Parameters<typeof enable<typeof app.values>>[1]): Topology {
+  return { ...topology, roles: topology.roles.map((r) => ({ ...r, apps: r.apps.map((b) => (b.app.name === 'prow' ? enable(app, values) : b)) })) };
+}
+
+function jobFile(job: Partial<Presubmit>, kind: 'presubmit' | 'periodic' = 'presubmit'): JobFile {
+  const base = { name: 'test-job', cluster: 'prow-workloads', spec: { containers: [{ image: versions.kubevirtciBootstrap }] }, ...job };
+  return {
+    file: 'test.yaml',
+    source: 'apps/prow/test/prow.test.ts',
+    config: kind === 'presubmit' ? { presubmits: { 'kubevirt/kubevirt': [base as Presubmit] } } : { periodics: [{ cron: '0 1 * * *', ...base } as Periodic] },
+  };
+}
+
+const prowComponents = ['crier', 'deck', 'hook', 'horologium', 'prow-controller-manager', 'sinker', 'tide', 'statusreconciler', 'rehearse', 'release-blocker', 'cherrypicker', 'needs-rebase', 'gcsweb', 'ghproxy', 'prow-exporter', 'pushgateway'];
+
+describe('Prow on the control plane', () => {
+  it('runs all seventeen components of the seed in kubevirt-prow', () => {
+    expect(of('Deployment').map((d) => d.metadata.name)).toEqual(prowComponents);
+    expect(of('CronJob').map((d) => d.metadata.name)).toEqual(['label-sync']);
+    expect(new Set([...of('Deployment'), ...of('CronJob')].map((o) => o.metadata.namespace))).toEqual(new Set(['kubevirt-prow']));
+  });
+
+  it("takes every Prow image from Prow's registry at the one declared tag", () => {
+    const images = new Map(prowComponents.map((n) => [n, podOf(n).spec.containers[0].image as string]));
+    const fromProw = [...images].filter(([, i]) => i.startsWith(`${versions.prow.registry}/`));
+    expect(fromProw.map(([n]) => n)).toEqual(['crier', 'deck', 'hook', 'horologium', 'prow-controller-manager', 'sinker', 'tide', 'statusreconciler', 'cherrypicker', 'needs-rebase', 'ghproxy', 'prow-exporter']);
+    expect(new Set(fromProw.map(([, i]) => i.split(':')[1]))).toEqual(new Set([versions.prow.tag]));
+    expect([images.get('rehearse'), images.get('release-blocker'), images.get('gcsweb'), images.get('pushgateway'), podOf('label-sync').spec.containers[0].image]).toEqual([
+      `quay.io/kubevirtci/rehearse:${versions.kubevirtciPlugins.tag}`,
+      `quay.io/kubevirtci/release-blocker:${versions.kubevirtciPlugins.tag}`,
+      versions.gcsweb,
+      versions.pushgateway,
+      versions.labelSync,
+    ]);
+  });
+
+  it('gives every pod requests, a memory limit, a non-root security context, and probes where it serves', () => {
+    for (const n of [...prowComponents, 'label-sync']) {
+      const pod = podOf(n).spec;
+      const c = pod.containers[0];
+      expect([n, Object.keys(c.resources.requests).sort(), Object.keys(c.resources.limits)]).toEqual([n, ['cpu', 'memory'], ['memory']]);
+      expect([n, pod.securityContext.runAsNonRoot, c.securityContext.allowPrivilegeEscalation, c.securityContext.readOnlyRootFilesystem]).toEqual([n, true, false, true]);
+      expect([n, c.readinessProbe !== undefined, c.livenessProbe !== undefined]).toEqual([n, n !== 'label-sync', n !== 'label-sync']);
+    }
+    expect(podOf('deck').spec.containers[0].readinessProbe.httpGet).toEqual({ port: 'health', path: '/healthz/ready' });
+    expect(podOf('pushgateway').spec.containers[0].livenessProbe.httpGet).toEqual({ port: 'http', path: '/-/healthy' });
+    expect(podOf('rehearse').spec.containers[0].readinessProbe.tcpSocket).toEqual({ port: 'http' });
+  });
+
+  it('sizes deck, the controller manager and sinker as the inventory does', () => {
+    const req = (n: string) => podOf(n).spec.containers[0].resources.requests;
+    expect([req('deck'), req('prow-controller-manager'), req('sinker')]).toEqual([
+      { cpu: '1', memory: '2Gi' },
+      { cpu: '1', memory: '1Gi' },
+      { cpu: '1', memory: '1Gi' },
+    ]);
+    expect([find('Deployment', 'deck').spec.replicas, find('Deployment', 'hook').spec.replicas, find('Deployment', 'gcsweb').spec.replicas]).toEqual([3, 4, 2]);
+    expect(of('PodDisruptionBudget').map((p) => p.metadata.name)).toEqual(['deck', 'hook', 'gcsweb']);
+  });
+
+  it('mounts only ConfigMaps it renders and Secrets it declares', () => {
+    const rendered = new Set(of('ConfigMap').map((c) => c.metadata.name));
+    const provided = new Set(clusterOf(rendered_, 'ibm-prow-jobs').provided.filter((p) => p.namespace === 'kubevirt-prow').map((p) => p.name));
+    for (const n of [...prowComponents, 'label-sync']) {
+      for (const v of podOf(n).spec.volumes ?? []) {
+        if (v.configMap) expect([n, rendered.has(v.configMap.name)]).toEqual([n, true]);
+        if (v.secret) expect([n, provided.has(v.secret.secretName)]).toEqual([n, true]);
+      }
+    }
+    expect([...rendered].sort()).toEqual(['config', 'job-config', 'label-config', 'plugins']);
+  });
+
+  it('fronts every served port with a Service that selects its pods, and routes the hosts to them', () => {
+    for (const svc of of('Service')) {
+      const deploy = find('Deployment', svc.metadata.name);
+      expect(deploy.spec.template.metadata.labels).toMatchObject(svc.spec.selector);
+      const names = deploy.spec.template.spec.containers[0].ports.map((p: any) => p.name);
+      for (const p of svc.spec.ports) expect([svc.metadata.name, names.includes(p.targetPort)]).toEqual([svc.metadata.name, true]);
+    }
+    const rules = (name: string) => find('Ingress', name).spec.rules[0];
+    expect(rules('deck')).toEqual({
+      host: 'prow.ci.kubevirt.io',
+      http: {
+        paths: [
+          { path: '/', pathType: 'Prefix', backend: { service: { name: 'deck', port: { number: 80 } } } },
+          { path: '/hook', pathType: 'Prefix', backend: { service: { name: 'hook', port: { number: 8888 } } } },
+        ],
+      },
+    });
+    expect(rules('gcsweb').host).toBe('gcsweb.ci.kubevirt.io');
+    expect(find('Ingress', 'deck').spec.tls).toEqual([{ hosts: ['prow.ci.kubevirt.io'], secretName: 'deck-tls' }]);
+  });
+
+  it('installs the ProwJob CRD server-side from the pinned Prow commit, before Prow', () => {
+    const parts = clusterOf(rendered, 'ibm-prow-jobs').parts;
+    const crd = parts.find((p) => p.name === 'prowjob-crd')!;
+    const prow = parts.find((p) => p.name === 'prow')!;
+    expect([crd.source, crd.serverSideApply, crd.wave < prow.wave]).toEqual([
+      { type: 'git', repoURL: 'https://github.com/kubernetes-sigs/prow', revision: versions.prow.crdCommit, path: 'config/prow/cluster/prowjob-crd' },
+      true,
+      true,
+    ]);
+  });
+
+  it('declares the kubeconfig Secret with one context per build cluster', () => {
+    expect(clusterOf(rendered, 'ibm-prow-jobs').provided.find((p) => p.name === 'kubeconfig')).toMatchObject({ namespace: 'kubevirt-prow', keys: ['config'], contexts: ['ibm-prow-jobs', 'prow-workloads'] });
+  });
+});
+
+const rendered_ = rendered;
+
+describe('RBAC', () => {
+  const rules = (name: string) => find('Role', name)?.rules;
+  const pj = (...verbs: string[]) => ({ apiGroups: ['prow.k8s.io'], resources: ['prowjobs'], verbs });
+  const core = (resources: string[], ...verbs: string[]) => ({ apiGroups: [''], resources, verbs });
+  const lock = (name: string) => [
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], verbs: ['create'] },
+    { apiGroups: ['coordination.k8s.io'], resources: ['leases'], resourceNames: [name], verbs: ['get', 'update'] },
+    core(['configmaps'], 'create'),
+    { apiGroups: [''], resources: ['configmaps'], resourceNames: [name], verbs: ['get', 'update'] },
+    core(['events'], 'create', 'patch'),
+  ];
+
+  it("grants exactly the inventory's verbs, in the jobs namespace where ProwJobs and test pods live", () => {
+    // hook's ConfigMap rights are left out on purpose: they serve config_updater, and Argo CD
+    // is the one writer of Prow's ConfigMaps.
+    expect(Object.fromEntries(of('Role').map((r) => [r.metadata.name, [r.metadata.namespace, r.rules]]))).toEqual({
+      crier: ['kubevirt-prow-jobs', [pj('get', 'watch', 'list', 'patch'), core(['pods', 'events'], 'get', 'list'), core(['pods'], 'patch')]],
+      deck: ['kubevirt-prow-jobs', [pj('get', 'list', 'watch', 'create', 'patch'), core(['pods/log'], 'get')]],
+      hook: ['kubevirt-prow-jobs', [pj('create', 'get', 'list', 'update')]],
+      horologium: ['kubevirt-prow-jobs', [pj('create', 'list', 'watch')]],
+      'prow-controller-manager': ['kubevirt-prow-jobs', [pj('get', 'list', 'watch', 'update', 'patch'), core(['pods'], 'create', 'delete', 'get', 'list', 'patch', 'watch'), ...lock('prow-controller-manager-leader-lock')]],
+      sinker: ['kubevirt-prow-jobs', [pj('delete', 'list', 'watch', 'get'), core(['pods'], 'delete', 'list', 'watch', 'get', 'patch'), ...lock('prow-sinker-leaderlock')]],
+      tide: ['kubevirt-prow-jobs', [pj('create', 'list', 'get', 'watch')]],
+      statusreconciler: ['kubevirt-prow-jobs', [pj('create')]],
+      'prow-exporter': ['kubevirt-prow-jobs', [pj('get', 'list', 'watch')]],
+    });
+    expect(find('ClusterRole', 'prow-rehearse').rules).toEqual([pj('create')]);
+    expect(find('RoleBinding', 'rehearse')).toMatchObject({ metadata: { namespace: 'kubevirt-prow-jobs' }, roleRef: { kind: 'ClusterRole', name: 'prow-rehearse' } });
+    expect(of('ClusterRoleBinding')).toEqual([]);
+    expect(rules('gcsweb')).toBeUndefined();
+  });
+
+  it('gives a ServiceAccount token only to the components with rights', () => {
+    const withAccount = prowComponents.filter((n) => podOf(n).spec.serviceAccountName !== undefined);
+    expect(withAccount).toEqual(['crier', 'deck', 'hook', 'horologium', 'prow-controller-manager', 'sinker', 'tide', 'statusreconciler', 'rehearse', 'prow-exporter']);
+    expect(podOf('gcsweb').spec.automountServiceAccountToken).toBe(false);
+  });
+});
+
+describe("Prow's configuration", () => {
+  const data = (name: string) => find('ConfigMap', name).data;
+  const config = parse(data('config')['config.yaml']);
+
+  it('parses as YAML and points at the jobs namespace, the bucket and the hosts of the topology', () => {
+    expect([config.prowjob_namespace, config.pod_namespace, config.plank.default_decoration_config_entries[0].config.gcs_configuration.bucket, config.plank.job_url_prefix_config['*']]).toEqual([
+      'kubevirt-prow-jobs',
+      'kubevirt-prow-jobs',
+      'kubevirt-prow',
+      'https://prow.ci.kubevirt.io/view/',
+    ]);
+    expect(config.sinker).toMatchObject({ max_prowjob_age: '48h', max_pod_age: '30m' });
+  });
+
+  it('carries the presets every build cluster offers, and no others', () => {
+    expect(config.presets.map((p: any) => Object.keys(p.labels)[0])).toEqual([
+      'preset-bazel-cache',
+      'preset-docker-mirror-proxy',
+      'preset-kubevirtci-arm-kubeconfig',
+      'preset-kubevirtci-performance-kubeconfig',
+    ]);
+  });
+
+  it('registers every external plugin at its Service', () => {
+    expect(parse(data('plugins')['plugins.yaml']).external_plugins).toEqual({
+      kubevirt: [
+        { name: 'release-blocker', endpoint: 'http://release-blocker', events: ['issue_comment', 'pull_request'] },
+        { name: 'cherrypicker', endpoint: 'http://cherrypicker', events: ['issue_comment', 'pull_request'] },
+        { name: 'needs-rebase', endpoint: 'http://needs-rebase', events: ['issue_comment', 'pull_request'] },
+      ],
+      'kubevirt/project-infra': [{ name: 'rehearse', endpoint: 'http://rehearse:9900', events: ['issue_comment', 'pull_request'] }],
+    });
+  });
+
+  it('puts every job on an external KubeVirtCI cluster into that cluster\'s queue of one', () => {
+    const periodics = parse(data('job-config')['kubevirt-kubevirt.yaml']).periodics;
+    expect(periodics.map((j: any) => [j.name, j.max_concurrency, j.job_queue_name])).toEqual([
+      ['periodic-kubevirt-e2e-arm64', 1, 'kubevirtci-arm'],
+      ['periodic-kubevirt-performance-density', 1, 'kubevirtci-performance'],
+    ]);
+    expect(config.plank.job_queue_capacities).toEqual({ 'kubevirtci-arm': 1, 'kubevirtci-performance': 1 });
+  });
+
+  it('rolls exactly the pods that mount a ConfigMap when its content changes', () => {
+    const hashes = (objs: any[]) => Object.fromEntries(objs.filter((o) => o.kind === 'Deployment').map((d) => [d.metadata.name, d.spec.template.metadata.annotations?.[configHashAnnotation]]));
+    const before = hashes(objects);
+    const after = hashes(objectsOf(render(withProw({ jobs: [jobFile({ name: 'another-job' })] })), 'ibm-prow-jobs', 'prow') as any[]);
+    const changed = prowComponents.filter((n) => before[n] !== after[n]);
+    // job-config changed: everything that mounts it rolls; gcsweb, ghproxy and the push gateway mount no ConfigMap.
+    expect(changed).toEqual(['crier', 'deck', 'hook', 'horologium', 'prow-controller-manager', 'sinker', 'tide', 'statusreconciler', 'prow-exporter']);
+    expect([before['gcsweb'], before['ghproxy'], before['rehearse'] === after['rehearse']]).toEqual([undefined, undefined, true]);
+  });
+});
+
+describe('bad Prow config is refused at synth', () => {
+  const problems = (job: Partial<Presubmit>, kind?: 'presubmit' | 'periodic') => problemsFrom(() => render(withProw({ jobs: [jobFile(job, kind)] }))).map((p) => `${p.file}: ${p.object}: ${p.field}: ${p.message}`);
+
+  it('names a job on a cluster that is not a build cluster', () => {
+    expect(problems({ cluster: 'prow-arm' })).toEqual([
+      'apps/prow/test/prow.test.ts: job "test-job" in job-config file test.yaml: presubmits.kubevirt/kubevirt[0].cluster: "prow-arm" is not a Prow build cluster (there are: ibm-prow-jobs, prow-workloads)',
+    ]);
+  });
+
+  it('names a job that uses an external KubeVirtCI cluster without max_concurrency 1', () => {
+    expect(problems({ name: 'periodic-arm', labels: { 'preset-kubevirtci-arm-kubeconfig': 'true' }, max_concurrency: 2 }, 'periodic')).toEqual([
+      'apps/prow/test/prow.test.ts: job "periodic-arm" in job-config file test.yaml: periodics[0].max_concurrency: uses preset-kubevirtci-arm-kubeconfig, whose external KubeVirtCI cluster holds one job at a time, but max_concurrency is 2',
+    ]);
+    expect(problems({ labels: { 'preset-kubevirtci-performance-kubeconfig': 'true' } })).toEqual([
+      'apps/prow/test/prow.test.ts: job "test-job" in job-config file test.yaml: presubmits.kubevirt/kubevirt[0].max_concurrency: uses preset-kubevirtci-performance-kubeconfig, whose external KubeVirtCI cluster holds one job at a time, but max_concurrency is unset',
+    ]);
+  });
+
+  it('names a regex Go would not compile, and a preset nobody offers', () => {
+    expect(problems({ run_if_changed: '^pkg/(?!vendor)', labels: { 'preset-gpu': 'true' } })).toEqual([
+      'apps/prow/test/prow.test.ts: job "test-job" in job-config file test.yaml: presubmits.kubevirt/kubevirt[0].labels: preset "preset-gpu" is not defined (there are: preset-bazel-cache, preset-docker-mirror-proxy, preset-kubevirtci-arm-kubeconfig, preset-kubevirtci-performance-kubeconfig)',
+      'apps/prow/test/prow.test.ts: job "test-job" in job-config file test.yaml: presubmits.kubevirt/kubevirt[0].run_if_changed: "^pkg/(?!vendor)" does not compile as a Go (RE2) regular expression: error parsing regexp: invalid or unsupported Perl syntax: `(?!`',
+    ]);
+  });
+
+  it('accepts RE2 syntax and refuses what only other engines know', () => {
+    expect([regexError('^(?:docs|hack)/.*\\.md$'), regexError('\\p{Greek}+'), regexError('(a)\\1'), regexError('[z-a]')]).toEqual([
+      undefined,
+      undefined,
+      'error parsing regexp: invalid escape sequence: `\\1`',
+      'error parsing regexp: invalid character class range: `z-a`',
+    ]);
+  });
+
+  it('names two jobs with one name and a periodic with no schedule', () => {
+    const file = jobFile({ name: 'dup' });
+    const periodic = jobFile({ name: 'no-schedule' }, 'periodic');
+    delete (periodic.config.periodics![0] as Partial<Periodic>).cron;
+    const found = problemsFrom(() => render(withProw({ jobs: [file, { ...file, file: 'other.yaml' }, { ...periodic, file: 'third.yaml' }] }))).map((p) => `${p.object}: ${p.field}: ${p.message}`);
+    expect(found).toEqual([
+      'job "dup" in job-config file other.yaml: presubmits.kubevirt/kubevirt[0].name: job "dup" is also declared in test.yaml',
+      'job "no-schedule" in job-config file third.yaml: periodics[0]: a periodic needs exactly one of interval and cron',
+    ]);
+  });
+});
+
+describe("ghproxy's cache size", () => {
+  it('is the volume less the headroom, in decimal GB, rounded down', () => {
+    // 100Gi is 107.37 GB; 90 % of it is 96.6.
+    expect([ghproxyCacheSizeGB('100Gi', 10), ghproxyCacheSizeGB('30Gi', 10), ghproxyCacheSizeGB('2Gi', 50)]).toEqual([96, 28, 1]);
+    expect(() => ghproxyCacheSizeGB('1Gi', 10)).toThrow('a 1Gi volume leaves ghproxy less than 1 GB of cache after 10% headroom; give ghproxy.storage a larger size');
+  });
+
+  it('follows the claim it runs on', () => {
+    const objs = objectsOf(render(withProw({ ghproxy: { storage: { type: 'claim', size: '30Gi' } } })), 'ibm-prow-jobs', 'prow') as any[];
+    const d = objs.find((o) => o.kind === 'Deployment' && o.metadata.name === 'ghproxy');
+    expect(d.spec.template.spec.containers[0].args).toContain('--cache-sizeGB=28');
+    expect(objs.find((o) => o.kind === 'PersistentVolumeClaim' && o.metadata.name === 'ghproxy').spec.resources.requests.storage).toBe('30Gi');
+    expect(podOf('ghproxy').spec.containers[0].args).toContain('--cache-sizeGB=96');
+  });
+});
