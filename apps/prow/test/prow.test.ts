@@ -74,15 +74,15 @@ describe('Prow on the control plane', () => {
   });
 
   it('mounts only ConfigMaps it renders and Secrets it declares', () => {
-    const rendered = new Set(of('ConfigMap').map((c) => c.metadata.name));
-    const provided = new Set(clusterOf(rendered_, 'ibm-prow-jobs').provided.filter((p) => p.namespace === 'kubevirt-prow').map((p) => p.name));
+    const configMaps = new Set(of('ConfigMap').map((c) => c.metadata.name));
+    const provided = new Set(clusterOf(rendered, 'ibm-prow-jobs').provided.filter((p) => p.namespace === 'kubevirt-prow').map((p) => p.name));
     for (const n of [...prowComponents, 'label-sync']) {
       for (const v of podOf(n).spec.volumes ?? []) {
-        if (v.configMap) expect([n, rendered.has(v.configMap.name)]).toEqual([n, true]);
+        if (v.configMap) expect([n, configMaps.has(v.configMap.name)]).toEqual([n, true]);
         if (v.secret) expect([n, provided.has(v.secret.secretName)]).toEqual([n, true]);
       }
     }
-    expect([...rendered].sort()).toEqual(['config', 'job-config', 'label-config', 'plugins']);
+    expect([...configMaps].sort()).toEqual(['config', 'job-config', 'label-config', 'plugins']);
   });
 
   it('fronts every served port with a Service that selects its pods, and routes the hosts to them', () => {
@@ -122,7 +122,6 @@ describe('Prow on the control plane', () => {
   });
 });
 
-const rendered_ = rendered;
 
 describe('RBAC', () => {
   const rules = (name: string) => find('Role', name)?.rules;

@@ -29,10 +29,14 @@ describe('the control plane', () => {
       ['namespaces', 0],
       ['argocd-release', 1],
       ['cert-manager-release', 1],
+      // Prow's objects wait for the ProwJob CRD its Application installs.
+      ['prowjob-crd', 1],
       ['cert-manager', 2],
       ['greenhouse', 1],
       ['docker-proxy', 1],
       ['ci-search', 1],
+      ['build-cluster', 1],
+      ['prow', 2],
     ]);
   });
 
@@ -66,7 +70,7 @@ describe('the control plane', () => {
   it('has an AppProject allowing exactly its repos, namespaces and kinds', () => {
     expect(argoObject(rendered, 'ibm-prow-jobs', 'AppProject', 'ibm-prow-jobs')['spec']).toEqual({
       description: 'Everything Argo CD deploys to cluster ibm-prow-jobs (role control-plane).',
-      sourceRepos: ['https://charts.jetstack.io', 'https://github.com/argoproj/argo-cd', repo],
+      sourceRepos: ['https://charts.jetstack.io', 'https://github.com/argoproj/argo-cd', 'https://github.com/kubernetes-sigs/prow', repo],
       destinations: ['argocd', 'cert-manager', 'ci-search', 'docker-proxy', 'kubevirt-prow', 'kubevirt-prow-jobs', 'monitoring'].map((namespace) => ({ name: 'in-cluster', namespace })),
       clusterResourceWhitelist: [
         { group: 'cert-manager.io', kind: 'ClusterIssuer' },
@@ -80,6 +84,7 @@ describe('the control plane', () => {
       namespaceResourceWhitelist: [
         { group: 'cert-manager.io', kind: 'Certificate' },
         { group: '', kind: 'ConfigMap' },
+        { group: 'batch', kind: 'CronJob' },
         { group: 'apps', kind: 'Deployment' },
         { group: 'networking.k8s.io', kind: 'Ingress' },
         { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
@@ -101,10 +106,13 @@ describe('the control plane', () => {
       'ibm-prow-jobs-namespaces',
       'ibm-prow-jobs-argocd-release',
       'ibm-prow-jobs-cert-manager-release',
+      'ibm-prow-jobs-prowjob-crd',
       'ibm-prow-jobs-cert-manager',
       'ibm-prow-jobs-greenhouse',
       'ibm-prow-jobs-docker-proxy',
       'ibm-prow-jobs-ci-search',
+      'ibm-prow-jobs-build-cluster',
+      'ibm-prow-jobs-prow',
     ]);
     for (const child of children) {
       const spec = child['spec'] as { project: string; destination: { name: string }; syncPolicy: { automated: unknown; retry: unknown; syncOptions: string[] } };
@@ -115,15 +123,9 @@ describe('the control plane', () => {
       expect(spec.syncPolicy.retry).toEqual({ limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } });
       expect(spec.syncPolicy.syncOptions.slice(0, 2)).toEqual(['FailOnSharedResource=true', 'PruneLast=true']);
     }
-    expect(children.map((m) => (m['spec'] as { syncPolicy: { syncOptions: string[] } }).syncPolicy.syncOptions.includes('ServerSideApply=true'))).toEqual([
-      false,
-      true,
-      true,
-      false,
-      false,
-      false,
-      false,
-    ]);
+    // Server-side apply exactly where large CRDs come in: the upstream releases and the ProwJob CRD.
+    const serverSide = children.filter((m) => (m['spec'] as { syncPolicy: { syncOptions: string[] } }).syncPolicy.syncOptions.includes('ServerSideApply=true'));
+    expect(serverSide.map((m) => m.metadata.name)).toEqual(['ibm-prow-jobs-argocd-release', 'ibm-prow-jobs-cert-manager-release', 'ibm-prow-jobs-prowjob-crd']);
   });
 
   it('issues a certificate for every host the seed exposes on it, from the letsencrypt ClusterIssuer', () => {

@@ -49,10 +49,16 @@ describe('the workloads role', () => {
   });
 
   it("points its jobs at its own caches, through the same presets as the control plane's jobs", () => {
-    const presets = (name: string) => clusterOf(rendered, name).presets.map((o) => [o.preset.label, o.preset.services.map((s) => `${s.namespace}/${s.name}:${s.port}`)]);
+    const presets = (name: string) =>
+      clusterOf(rendered, name)
+        .presets.map((o) => [o.preset.label, o.preset.services.map((s) => `${s.namespace}/${s.name}:${s.port}`)])
+        .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
     expect(presets('prow-workloads')).toEqual([
       ['preset-bazel-cache', ['kubevirt-prow/bazel-cache:8080']],
       ['preset-docker-mirror-proxy', ['docker-proxy/docker-mirror-proxy:3128', 'kubevirt-prow/docker-mirror-proxy:3128']],
+      // The external KubeVirtCI clusters' kubeconfigs point at no Service of ours.
+      ['preset-kubevirtci-arm-kubeconfig', []],
+      ['preset-kubevirtci-performance-kubeconfig', []],
     ]);
     expect(presets('ibm-prow-jobs')).toEqual(presets('prow-workloads'));
     const services = clusterOf(rendered, 'prow-workloads').parts.flatMap((p) => p.objects).filter((o) => o.kind === 'Service');

@@ -10,7 +10,7 @@ export interface Inventory {
   readonly hosts: readonly { host: string; service: string; tlsSecret: string }[];
   readonly volumes: readonly { name: string; kind: string; size: string; usedBy: string }[];
   /** Secrets pods read that nothing on the cluster creates, and every declared provided object. */
-  readonly provided: readonly { kind: string; namespace: string; name: string; keys: readonly string[]; usedBy: readonly string[] }[];
+  readonly provided: readonly { kind: string; namespace: string; name: string; keys: readonly string[]; usedBy: readonly string[]; contexts?: readonly string[] }[];
   /** The Prow job presets the cluster offers its jobs. */
   readonly presets: readonly { label: string; sets: readonly string[]; pointsAt: readonly string[] }[];
 }
@@ -39,7 +39,7 @@ export function inventoryOf(t: ResolvedTopology, rc: RenderedCluster): Inventory
 
   const images = new Map<string, { image: string; version: string; usedBy: Set<string> }>();
   const volumes: Inventory['volumes'][number][] = [];
-  const secretUse = new Map<string, { kind: string; namespace: string; name: string; keys: Set<string>; usedBy: Set<string> }>();
+  const secretUse = new Map<string, { kind: string; namespace: string; name: string; keys: Set<string>; usedBy: Set<string>; contexts?: readonly string[] }>();
   const claimUse = new Map<string, string[]>();
   const configMapUse = new Map<string, string[]>();
   const use = (map: Map<string, string[]>, key: string, who: string) => map.set(key, [...(map.get(key) ?? []), who]);
@@ -98,7 +98,7 @@ export function inventoryOf(t: ResolvedTopology, rc: RenderedCluster): Inventory
     const key = `${p.kind === 'Secret' ? '' : `${p.kind}:`}${p.namespace}/${p.name}`;
     const entry = secretUse.get(key) ?? { kind: p.kind, namespace: p.namespace, name: p.name, keys: new Set<string>(), usedBy: new Set<string>(p.kind === 'ConfigMap' ? configMapUse.get(`${p.namespace}/${p.name}`) : []) };
     p.keys.forEach((k) => entry.keys.add(k));
-    secretUse.set(key, entry);
+    secretUse.set(key, p.contexts ? { ...entry, contexts: p.contexts } : entry);
   }
   const presets = rc.presets.map(({ preset: p }) => ({
     label: p.label,

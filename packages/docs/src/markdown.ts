@@ -67,7 +67,7 @@ function clusterSection(t: ResolvedTopology, rc: RenderedCluster): string {
     `Images:\n\n${table(['Image', 'Version', 'Used by'], inv.images.map((i) => [code(i.image), code(i.version), i.usedBy.join(', ')]))}`,
     `Hostnames:\n\n${table(['Host', 'Service', 'TLS Secret (from cert-manager)'], inv.hosts.map((h) => [h.host, code(h.service), code(h.tlsSecret)]))}`,
     `Volumes:\n\n${table(['Volume', 'Kind', 'Size', 'Used by'], inv.volumes.map((v) => [code(v.name), v.kind, v.size, v.usedBy]))}`,
-    `Objects that must be provided (never in git):\n\n${table(['Namespace', 'Kind', 'Name', 'Keys', 'Used by'], inv.provided.map((s) => [code(s.namespace), s.kind, code(s.name), s.keys.map(code).join(', ') || '(all)', s.usedBy.join(', ')]))}`,
+    `Objects that must be provided (never in git):\n\n${table(['Namespace', 'Kind', 'Name', 'Keys', 'Used by'], inv.provided.map((s) => [code(s.namespace), s.kind, code(s.name), `${s.keys.map(code).join(', ') || '(all)'}${s.contexts ? ` (contexts ${s.contexts.map(code).join(', ')})` : ''}`, s.usedBy.join(', ')]))}`,
     `Job presets (a job sets the label to "true"):\n\n${table(['Label', 'Sets', 'Points at'], inv.presets.map((p) => [code(p.label), p.sets.map(code).join('<br>'), p.pointsAt.map(code).join(', ')]))}`,
   ].join('\n');
 }
