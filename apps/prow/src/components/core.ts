@@ -5,11 +5,8 @@ import {
   gcsFlag,
   githubFlags,
   hmacFlag,
-  jobConfig,
   kubeconfigFlag,
-  pluginsConfig,
   pluginsFlag,
-  prowConfig,
   prowSecrets,
   secretPath,
   serviceUrl,
@@ -17,16 +14,11 @@ import {
   slackFlag,
 } from '../shared.ts';
 import type { ComponentContext } from './context.ts';
+import { metricsPort, mounts } from './mounts.ts';
 import { core, leaderElection, prowjobs } from './rbac.ts';
 
-const config = { configMap: prowConfig } as const;
-const jobs = { configMap: jobConfig } as const;
-const plugins = { configMap: pluginsConfig } as const;
-const github = { secret: prowSecrets.githubToken } as const;
-const kubeconfig = { secret: prowSecrets.kubeconfig } as const;
-const gcs = { secret: prowSecrets.gcsCredentials } as const;
-const tmp = { emptyDir: 'tmp', mountPath: '/tmp' } as const;
-const metrics = { name: 'metrics', containerPort: 9090, service: 9090 } as const;
+const { config, jobs, plugins, github, kubeconfig, gcs, hmac, slack, tmp } = mounts;
+const metrics = metricsPort;
 
 /**
  * Prow's main services. ProwJobs live in the jobs namespace (the config's prowjob_namespace),
@@ -51,7 +43,7 @@ export function coreComponents(x: ComponentContext): Component[] {
         '--slack-workers=10',
       ],
       github: true,
-      mounts: [config, jobs, github, gcs, kubeconfig, { secret: prowSecrets.slack }, tmp],
+      mounts: [config, jobs, github, gcs, kubeconfig, slack, tmp],
       ports: [metrics],
       probes: { kind: 'prow-health' },
       rbac: { [jobsNamespace]: [prowjobs('get', 'watch', 'list', 'patch'), core(['pods', 'events'], 'get', 'list'), core(['pods'], 'patch')] },
@@ -89,7 +81,7 @@ export function coreComponents(x: ComponentContext): Component[] {
       replicas: 4,
       args: ['--dry-run=false', ...configFlags, pluginsFlag, ...githubFlags, kubeconfigFlag, hmacFlag, slackFlag],
       github: true,
-      mounts: [config, plugins, jobs, { secret: prowSecrets.hmac }, github, kubeconfig, { secret: prowSecrets.slack }, tmp],
+      mounts: [config, plugins, jobs, hmac, github, kubeconfig, slack, tmp],
       ports: [{ name: 'http', containerPort: 8888, service: services.hook.port }],
       probes: { kind: 'prow-health' },
       // No ConfigMap rights: Argo CD is the one writer of Prow's ConfigMaps, so the

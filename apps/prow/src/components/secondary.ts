@@ -1,14 +1,12 @@
 import { jobsNamespace, kubevirtciPluginImage, prowImage } from '@kubevirt-ci/topology';
 import type { Component } from '../component.ts';
-import { configFlags, githubFlags, hmacFlag, jobConfig, kubeconfigFlag, pluginsConfig, pluginsFlag, prowConfig, prowSecrets, serviceUrl, services } from '../shared.ts';
+import { configFlags, githubFlags, hmacFlag, kubeconfigFlag, pluginsFlag, serviceUrl, services } from '../shared.ts';
 import type { ComponentContext } from './context.ts';
+import { metricsPort, mounts } from './mounts.ts';
 import { prowjobs } from './rbac.ts';
 
-const hmac = { secret: prowSecrets.hmac } as const;
-const github = { secret: prowSecrets.githubToken } as const;
-const plugins = { configMap: pluginsConfig } as const;
-const tmp = { emptyDir: 'tmp', mountPath: '/tmp' } as const;
-const metrics = { name: 'metrics', containerPort: 9090, service: 9090 } as const;
+const { hmac, github, plugins, tmp } = mounts;
+const metrics = metricsPort;
 
 /** The external plugins hook forwards events to (registered in plugins.yaml's external_plugins). */
 export function pluginComponents(x: ComponentContext): Component[] {
@@ -101,7 +99,7 @@ export function serviceComponents(x: ComponentContext): Component[] {
       image: prowImage('exporter', x.versions),
       recreate: true,
       args: [...configFlags, kubeconfigFlag],
-      mounts: [{ configMap: prowConfig }, { configMap: jobConfig }, { secret: prowSecrets.kubeconfig }, tmp],
+      mounts: [mounts.config, mounts.jobs, mounts.kubeconfig, tmp],
       ports: [metrics],
       probes: { kind: 'prow-health' },
       rbac: { [jobsNamespace]: [prowjobs('get', 'list', 'watch')] },

@@ -2,7 +2,7 @@ import { bazelCachePreset } from '@kubevirt-ci/app-greenhouse';
 import { dockerMirrorProxyPreset } from '@kubevirt-ci/app-docker-proxy';
 import { here, kubevirtciPreset, versions } from '@kubevirt-ci/topology';
 import type { IResourceRequirements } from 'kubernetes-models/v1';
-import type { JobContainer } from '../config/types.ts';
+import type { JobContainer, Periodic } from '../config/types.ts';
 import type { JobFile } from './job-file.ts';
 
 const docsOnly = '^docs/|\\.md$';
@@ -16,6 +16,21 @@ function run(command: string, resources: IResourceRequirements): JobContainer {
 // KubeVirtCI starts its cluster as privileged containers inside the job's pod.
 const privileged = { privileged: true };
 const e2eResources = { requests: { cpu: '6', memory: '29Gi' }, limits: { memory: '29Gi' } };
+
+/** A nightly run of kubevirt's main branch against an external KubeVirtCI cluster, one at a time. */
+function onExternalCluster(name: string, cluster: string, cron: string, timeout: string, command: string): Periodic {
+  return {
+    name,
+    cluster: 'prow-workloads',
+    cron,
+    max_concurrency: 1,
+    decorate: true,
+    decoration_config: { timeout },
+    labels: { [kubevirtciPreset(cluster)]: 'true', [dockerMirrorProxyPreset]: 'true' },
+    extra_refs: [{ org: 'kubevirt', repo: 'kubevirt', base_ref: 'main', workdir: true }],
+    spec: { containers: [{ ...run(command, e2eResources), securityContext: privileged }] },
+  };
+}
 
 export const kubevirtJobs: JobFile = {
   file: 'kubevirt-kubevirt.yaml',
@@ -48,28 +63,8 @@ export const kubevirtJobs: JobFile = {
       ],
     },
     periodics: [
-      {
-        name: 'periodic-kubevirt-e2e-arm64',
-        cluster: 'prow-workloads',
-        cron: '0 2 * * *',
-        max_concurrency: 1,
-        decorate: true,
-        decoration_config: { timeout: '5h' },
-        labels: { [kubevirtciPreset('arm')]: 'true', [dockerMirrorProxyPreset]: 'true' },
-        extra_refs: [{ org: 'kubevirt', repo: 'kubevirt', base_ref: 'main', workdir: true }],
-        spec: { containers: [{ ...run('export TARGET=external-arm64 && automation/test.sh', e2eResources), securityContext: privileged }] },
-      },
-      {
-        name: 'periodic-kubevirt-performance-density',
-        cluster: 'prow-workloads',
-        cron: '0 4 * * *',
-        max_concurrency: 1,
-        decorate: true,
-        decoration_config: { timeout: '8h' },
-        labels: { [kubevirtciPreset('performance')]: 'true', [dockerMirrorProxyPreset]: 'true' },
-        extra_refs: [{ org: 'kubevirt', repo: 'kubevirt', base_ref: 'main', workdir: true }],
-        spec: { containers: [{ ...run('export TARGET=external-performance && automation/perf-test.sh', e2eResources), securityContext: privileged }] },
-      },
+      onExternalCluster('periodic-kubevirt-e2e-arm64', 'arm', '0 2 * * *', '5h', 'export TARGET=external-arm64 && automation/test.sh'),
+      onExternalCluster('periodic-kubevirt-performance-density', 'performance', '0 4 * * *', '8h', 'export TARGET=external-performance && automation/perf-test.sh'),
     ],
   },
 };
