@@ -1,5 +1,5 @@
 import { get, objectsIn } from '@kubevirt-ci/kube';
-import { jobsNamespace, type JobPreset, type Problems } from '@kubevirt-ci/topology';
+import { jobsNamespace, prowBuildCluster, prowBuildClusters, type JobPreset, type Problems } from '@kubevirt-ci/topology';
 import type { RenderedCluster } from './render.ts';
 
 /** A preset as one cluster's app offers it. */
@@ -9,9 +9,10 @@ export interface OfferedPreset {
   readonly preset: JobPreset;
 }
 
-/** The clusters Prow runs jobs on: those that create the jobs namespace. */
+/** The clusters Prow runs jobs on: the same rule as prowBuildClusters(), on rendered clusters. */
 export function buildClusters(clusters: readonly RenderedCluster[]): RenderedCluster[] {
-  return clusters.filter((rc) => rc.namespaces.includes(jobsNamespace));
+  const names = new Set(prowBuildClusters({ clusters: clusters.map((rc) => rc.cluster) }).map((c) => c.name));
+  return clusters.filter((rc) => names.has(rc.cluster.name));
 }
 
 /**
@@ -31,8 +32,8 @@ export function checkPresets(clusters: readonly RenderedCluster[], problems: Pro
     for (const offer of rc.presets) {
       const { preset, file } = offer;
       const object = `job preset "${preset.label}" of app "${offer.app}" on cluster "${rc.cluster.name}"`;
-      if (!rc.namespaces.includes(jobsNamespace)) {
-        problems.add({ file, object, field: 'jobPresets()', message: `the cluster runs no jobs (it has no ${jobsNamespace} namespace)`, fix: 'offer the preset only where jobs run' });
+      if (!builders.includes(rc)) {
+        problems.add({ file, object, field: 'jobPresets()', message: `the cluster runs no jobs (no app on it provides "${prowBuildCluster}")`, fix: 'offer the preset only where jobs run, or enable the build-cluster app on the role' });
       }
       preset.services.forEach((ref, i) => {
         const svc = objects.find((o) => o.kind === 'Service' && o.metadata.namespace === ref.namespace && o.metadata.name === ref.name);

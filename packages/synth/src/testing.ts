@@ -1,5 +1,5 @@
 /** Helpers for tests that render small topologies of their own. */
-import { defineApp, jobsNamespace, TopologyError, type ClusterSpec, type Problem } from '@kubevirt-ci/topology';
+import { defineApp, jobsNamespace, prowBuildCluster, TopologyError, type ClusterSpec, type Problem } from '@kubevirt-ci/topology';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -43,12 +43,13 @@ export function problemsFrom(fn: () => unknown): Problem[] {
   throw new Error('expected a TopologyError, but nothing was thrown');
 }
 
-/** Stands in for Prow's build-cluster app in app tests: it creates the jobs namespace, nothing else. */
+/** Stands in for Prow's build-cluster app in app tests: it makes the cluster a build cluster and creates the jobs namespace, nothing else. */
 export const jobsNamespaceApp = defineApp({
   name: 'jobs-namespace',
   component: 'jobs namespace',
   description: 'creates the namespace jobs run in',
   values: z.object({}),
+  provides: [prowBuildCluster],
   namespaces: () => [jobsNamespace],
 });
 

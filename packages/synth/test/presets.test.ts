@@ -1,5 +1,5 @@
 import { k8s } from '@kubevirt-ci/kube';
-import { defineApp, defineRole, defineTopology, enable, jobsNamespace, type AppBinding, type JobPreset } from '@kubevirt-ci/topology';
+import { defineApp, defineRole, defineTopology, enable, jobsNamespace, prowBuildCluster, type AppBinding, type JobPreset } from '@kubevirt-ci/topology';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { render } from '../src/render.ts';
@@ -8,7 +8,7 @@ import { clusterSpec, jobsNamespaceApp, problemsFrom } from '../src/testing.ts';
 
 const here = 'packages/synth/test/presets.test.ts';
 
-/** A cache app: a Service 'cache' on port 8080 in the jobs namespace, and a preset pointing at it. */
+/** A cache app: a Service 'cache' on port 8080 in the jobs namespace, and a preset pointing at it; its cluster runs jobs. */
 function cacheApp(opts: { port?: number; renderService?: boolean; label?: string; mounts?: string } = {}) {
   const preset = (url: string): JobPreset => ({
     label: opts.label ?? 'preset-cache',
@@ -23,6 +23,7 @@ function cacheApp(opts: { port?: number; renderService?: boolean; label?: string
     component: 'cache',
     description: 'a cache',
     values: z.object({ url: z.string().default('http://cache.kubevirt-prow-jobs.svc:8080') }),
+    provides: [prowBuildCluster],
     namespaces: () => [jobsNamespace],
     render: (scope) => {
       if (opts.renderService === false) return;
@@ -85,6 +86,15 @@ describe('job presets', () => {
     const problems = problemsFrom(() => render(twoClusters([enable(app)], [enable(app, { url: 'http://elsewhere:8080' })])));
     expect(problems.map((p) => [p.object, p.message])).toEqual([
       ['job preset "preset-cache" on cluster "spoke-1"', 'differs from the same preset on cluster "hub-1"; Prow has one definition per preset'],
+    ]);
+  });
+
+  it('may only be offered where Prow runs jobs', () => {
+    const nowhere = defineApp({ ...cacheApp(), provides: [] });
+    const found = problemsFrom(() => render(twoClusters([enable(nowhere)], [enable(nowhere)]))).map((p) => [p.object, p.field, p.message]);
+    expect(found).toEqual([
+      ['job preset "preset-cache" of app "cache" on cluster "hub-1"', 'jobPresets()', 'the cluster runs no jobs (no app on it provides "prow-build-cluster")'],
+      ['job preset "preset-cache" of app "cache" on cluster "spoke-1"', 'jobPresets()', 'the cluster runs no jobs (no app on it provides "prow-build-cluster")'],
     ]);
   });
 });
