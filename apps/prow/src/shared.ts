@@ -1,5 +1,5 @@
 import { jobSecrets } from '@kubevirt-ci/app-build-cluster';
-import { external, type ServiceRef } from '@kubevirt-ci/topology';
+import { exposedServices, external, type ServiceRef } from '@kubevirt-ci/topology';
 
 /** A ConfigMap Prow renders, where its pods mount it, and the file (key) they read. */
 export interface ConfigMapMount {
@@ -55,12 +55,13 @@ export function secretPath(s: SecretMount, key: string): string {
 
 /** The Services components reach each other through (same namespace, so the name is the host). */
 export const services = {
-  deck: { port: 80 },
+  // The public ones take their port from the exposed-services facts.
+  deck: { port: exposedServices.deck.port },
   hook: { port: 8888 },
   tide: { port: 80 },
   ghproxy: { port: 80 },
   pushgateway: { port: 80 },
-  gcsweb: { port: 80 },
+  gcsweb: { port: exposedServices.gcsweb.port },
   rehearse: { port: 9900 },
   'release-blocker': { port: 80 },
   cherrypicker: { port: 80 },
