@@ -133,8 +133,8 @@ export const app = defineApp({
 
   provided: ({ topology }) => [
     { kind: 'Secret', namespace: jobsNamespace, name: jobSecrets.gcsCredentials.name, keys: [jobSecrets.gcsCredentials.key], description: "the GCS service account Prow's pod utilities upload job logs and artifacts with" },
-    ...Object.entries(topology.kubevirtci).map(
-      ([key, c]): ProvidedObject => ({ kind: 'Secret', namespace: jobsNamespace, name: c.kubeconfigSecret.name, keys: [c.kubeconfigSecret.key], description: `the kubeconfig of the ${c.title}, for the jobs that test on it` }),
+    ...Object.values(topology.kubevirtci).map(
+      (c): ProvidedObject => ({ kind: 'Secret', namespace: jobsNamespace, name: c.kubeconfigSecret.name, keys: [c.kubeconfigSecret.key], description: `the kubeconfig of the ${c.title}, for the jobs that test on it` }),
     ),
   ],
 

@@ -1,4 +1,4 @@
-import { componentLabels, containerResources, emitModel, exposedIngress, restrictedPod, service, statefulSet } from '@kubevirt-ci/kube';
+import { componentLabels, containerResources, emitModel, exposedIngress, restrictedPod, service, spreadAcrossNodes, statefulSet } from '@kubevirt-ci/kube';
 import { bucketName, ciSearchImage, defineApp, exposedService } from '@kubevirt-ci/topology';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { z } from 'zod';
@@ -57,7 +57,7 @@ export const app = defineApp({
       pod: {
         // The image's user; fsGroup makes the index volume its own.
         securityContext: restrictedPod(1000, 1000),
-        topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } }],
+        ...spreadAcrossNodes(labels),
         containers: [
           {
             name,

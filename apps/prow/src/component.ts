@@ -1,4 +1,4 @@
-import { componentLabels, deployment, emitModel, policyException, service } from '@kubevirt-ci/kube';
+import { componentLabels, deployment, emitModel, policyException, service, spreadAcrossNodes } from '@kubevirt-ci/kube';
 import { jobsNamespace, prowNamespace } from '@kubevirt-ci/topology';
 import type { Construct } from 'constructs';
 import { createHash } from 'node:crypto';
@@ -185,9 +185,7 @@ export function renderComponent(scope: Construct, c: Component, resources: IReso
     pod: {
       ...(serviceAccountName ? { serviceAccountName } : {}),
       ...(c.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: c.terminationGracePeriodSeconds } : {}),
-      ...(replicas > 1
-        ? { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } }] }
-        : {}),
+      ...(replicas > 1 ? spreadAcrossNodes(labels) : {}),
       containers: [containerOf(c, resources)],
       volumes: volumesOf(c),
     },

@@ -22,6 +22,11 @@ function secureContainer(c: IContainer): IContainer {
   return { ...c, securityContext: c.securityContext ?? restrictedContainer() };
 }
 
+/** Spreads a workload's replicas across nodes where it can, so one node going away takes one replica. */
+export function spreadAcrossNodes(labels: Record<string, string>): Pick<IPodSpec, 'topologySpreadConstraints'> {
+  return { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: labels } }] };
+}
+
 export interface WorkloadOptions {
   readonly name: string;
   readonly namespace: string;
