@@ -62,7 +62,7 @@ describe('bench', () => {
     expect(r.status).toBe(0);
     const rows = r.stdout.trim().split('\n').slice(2).map((l) => l.trim().split(/\s{2,}/).slice(0, 3));
     const stages = ['synth', 'parse', 'schema', 'cross-resource', 'policy', 'argo cd graph', 'built-in stages'];
-    expect(rows).toEqual([...stages.map((s) => ['1', s, '204']), ...stages.map((s) => ['2', s, '292'])]);
+    expect(rows).toEqual([...stages.map((s) => ['1', s, '294']), ...stages.map((s) => ['2', s, '411'])]);
     expect(r.stdout).not.toContain('warning:');
   });
 });

@@ -1,4 +1,4 @@
-import { cacheStorage, cacheVolume, componentLabels, containerResources, deployment, emitModel, onCacheNode, policyException, service } from '@kubevirt-ci/kube';
+import { cacheStorage, cacheVolume, certificateExporter, certificateMetricsPort, componentLabels, containerResources, deployment, emitModel, onCacheNode, policyException, service } from '@kubevirt-ci/kube';
 import { defineApp, jobsNamespace, prowNamespace, serviceHost, serviceUrl, type ServiceRef } from '@kubevirt-ci/topology';
 import { ConfigMap, Service } from 'kubernetes-models/v1';
 import { z } from 'zod';
@@ -31,6 +31,9 @@ export const ca = {
 export const daemonConfig = { configMap: 'docker-daemon-mirror-config', key: 'docker' } as const;
 export const dockerMirrorProxyPreset = 'preset-docker-mirror-proxy';
 const caMountPath = '/etc/docker-mirror-proxy';
+
+/** Reports the CA's expiry; docker-registry-proxy itself serves no metrics. */
+const caExporter = { name: 'docker-proxy-ca-exporter', namespace, app: name, configMap: ca.configMap, key: ca.certKey } as const;
 
 const values = z
   .object({
@@ -125,6 +128,7 @@ export const app = defineApp({
         spec: { type: 'ExternalName', externalName: `${serviceHost(proxyService)}.cluster.local`, ports: [{ name: 'proxy', port: kubevirtciAlias.port }] },
       }),
     );
+    certificateExporter(scope, topology.versions, caExporter);
     emitModel(
       scope,
       new ConfigMap({
@@ -138,6 +142,10 @@ export const app = defineApp({
     { kind: 'Secret', namespace, name: ca.secret, keys: [ca.keyKey], description: "the docker proxy's CA private key" },
     { kind: 'ConfigMap', namespace, name: ca.configMap, keys: [ca.certKey], description: "the docker proxy's CA certificate, which it serves its registry certificates under" },
     { kind: 'ConfigMap', namespace: jobsNamespace, name: ca.configMap, keys: [ca.certKey], description: "the docker proxy's CA certificate, for jobs to trust" },
+  ],
+
+  metrics: () => [
+    { name: caExporter.name, namespace, selector: componentLabels(caExporter.app, caExporter.name), port: certificateMetricsPort.name, description: "the expiry of the docker proxy's CA certificate" },
   ],
 
   jobPresets: () => [

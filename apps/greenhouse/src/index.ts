@@ -101,6 +101,9 @@ export const app = defineApp({
     });
   },
 
+  // greenhouse serves its metrics under /prometheus, not /metrics.
+  metrics: () => [{ name, namespace: cacheService.namespace, selector: componentLabels(name, name), port: 'metrics', path: '/prometheus', description: 'the bazel cache' }],
+
   jobPresets: () => [
     {
       label: bazelCachePreset,

@@ -1,7 +1,6 @@
-import { componentLabels, deployment, emitModel, policyException, service, spreadAcrossNodes } from '@kubevirt-ci/kube';
+import { componentLabels, configHash, configHashAnnotation, deployment, emitModel, policyException, service, spreadAcrossNodes } from '@kubevirt-ci/kube';
 import { jobsNamespace, prowNamespace } from '@kubevirt-ci/topology';
 import type { Construct } from 'constructs';
-import { createHash } from 'node:crypto';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ClusterRole, Role, RoleBinding, type IPolicyRule } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { ServiceAccount, type IContainer, type IEnvVar, type IProbe, type IResourceRequirements, type IVolume, type IVolumeMount } from 'kubernetes-models/v1';
@@ -85,23 +84,6 @@ function probesOf(p: Probes): Pick<IContainer, 'livenessProbe' | 'readinessProbe
   }
 }
 
-/**
- * A digest of the ConfigMaps a pod mounts, for its pod template: changing Prow's config changes
- * the template, so the pods roll instead of running on stale config (deck once did).
- */
-export function configHash(mounted: readonly string[], data: ReadonlyMap<string, Readonly<Record<string, string>>>): string | undefined {
-  if (mounted.length === 0) return undefined;
-  const hash = createHash('sha256');
-  for (const name of [...mounted].sort()) {
-    const d = data.get(name);
-    if (!d) throw new Error(`a pod mounts ConfigMap "${name}", which the prow app does not render`);
-    hash.update(name).update('\0');
-    for (const key of Object.keys(d).sort()) hash.update(key).update('\0').update(d[key]!).update('\0');
-  }
-  return hash.digest('hex');
-}
-
-export const configHashAnnotation = 'ci.kubevirt.io/config-hash';
 
 /** The labels of a component's pods and objects. */
 export function labelsOf(name: string): Record<string, string> {

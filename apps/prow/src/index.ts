@@ -1,5 +1,5 @@
 import { app as buildCluster } from '@kubevirt-ci/app-build-cluster';
-import { cacheStorage, cacheVolume, containerResources, emitModel, exposedIngress, securePodSpec, type CacheStorage } from '@kubevirt-ci/kube';
+import { cacheStorage, cacheVolume, configHash, configHashAnnotation, containerResources, emitModel, exposedIngress, securePodSpec, type CacheStorage } from '@kubevirt-ci/kube';
 import {
   bucketName,
   defineApp,
@@ -15,16 +15,18 @@ import {
   type AppContext,
   type Flow,
   type JobPreset,
+  type MetricsEndpoint,
   type ProvidedObject,
 } from '@kubevirt-ci/topology';
 import { CronJob } from 'kubernetes-models/batch/v1';
 import { ConfigMap, type IResourceRequirements } from 'kubernetes-models/v1';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { configHash, configHashAnnotation, containerOf, labelsOf, mountedConfigMaps, renderComponent, volumesOf, type Component } from './component.ts';
+import { containerOf, labelsOf, mountedConfigMaps, renderComponent, volumesOf, type Component } from './component.ts';
 import { ghproxyCacheSizeGB } from './components/cache.ts';
 import type { ComponentContext } from './components/context.ts';
 import { coreComponents } from './components/core.ts';
+import { metricsPort } from './components/mounts.ts';
 import { pluginComponents, serviceComponents } from './components/secondary.ts';
 import { checkConfig, checkJobs, type Known } from './config/check.ts';
 import { labelsConfigOf, pluginsConfigOf, prowConfigOf, queuedJobs } from './config/build.ts';
@@ -35,7 +37,7 @@ export { ghproxyCacheSizeGB } from './components/cache.ts';
 export { regexError } from './config/check.ts';
 export type * from './config/types.ts';
 export type { JobFile } from './jobs/index.ts';
-export { configHashAnnotation } from './component.ts';
+export { configHashAnnotation } from '@kubevirt-ci/kube';
 export { prowConfig, pluginsConfig, jobConfig, labelConfig, prowSecrets } from './shared.ts';
 
 const name = 'prow';
@@ -251,6 +253,16 @@ export const app = defineApp({
         ...(s === prowSecrets.kubeconfig ? { contexts: prowBuildClusters(topology).map((c) => c.name) } : {}),
       }),
     ),
+
+  // Every component whose Service carries Prow's metrics port, and the push gateway, whose
+  // series keep the job labels their pushers gave them.
+  metrics: (ctx) =>
+    components(ctx).flatMap((c): MetricsEndpoint[] => {
+      if (c.name === 'pushgateway') return [{ name: c.name, namespace: prowNamespace, selector: labelsOf(c.name), port: 'http', honorLabels: true, description: 'metrics pushed by ghproxy and jobs' }];
+      return c.ports.some((p) => p.name === metricsPort.name && p.service !== undefined)
+        ? [{ name: c.name, namespace: prowNamespace, selector: labelsOf(c.name), port: metricsPort.name, description: `Prow's ${c.name}` }]
+        : [];
+    }),
 
   flows: ({ topology, cluster }) => [
     { kind: 'webhooks', label: 'pull request and comment events', direction: 'in', peer: { external: 'github' } },

@@ -3,8 +3,11 @@ import { app as buildCluster } from '@kubevirt-ci/app-build-cluster';
 import { app as certManager } from '@kubevirt-ci/app-cert-manager';
 import { app as ciSearch } from '@kubevirt-ci/app-ci-search';
 import { app as dockerProxy } from '@kubevirt-ci/app-docker-proxy';
+import { app as grafana } from '@kubevirt-ci/app-grafana';
 import { app as greenhouse } from '@kubevirt-ci/app-greenhouse';
+import { app as prometheus } from '@kubevirt-ci/app-prometheus';
 import { app as prow } from '@kubevirt-ci/app-prow';
+import { app as thanos } from '@kubevirt-ci/app-thanos';
 import { defineRole, enable } from '@kubevirt-ci/topology';
 
 /** The control plane: Prow, the monitoring hub, the caches, and Argo CD, which manages every cluster. */
@@ -25,6 +28,10 @@ export const role = defineRole({
     // It also runs Prow's non-e2e jobs.
     enable(buildCluster),
     enable(prow),
+    enable(prometheus, { prometheus: { retentionDays: 7, growthPerDay: '6Gi', storage: { type: 'claim', size: '100Gi' } } }),
+    // The monitoring hub: one query over every cluster, and its dashboards.
+    enable(thanos),
+    enable(grafana),
   ],
   clusters: [
     {

@@ -31,12 +31,17 @@ describe('the control plane', () => {
       ['cert-manager-release', 1],
       // Prow's objects wait for the ProwJob CRD its Application installs.
       ['prowjob-crd', 1],
+      ['prometheus-operator', 1],
       ['cert-manager', 2],
       ['greenhouse', 1],
       ['docker-proxy', 1],
       ['ci-search', 1],
       ['build-cluster', 1],
       ['prow', 2],
+      // The monitoring stack's own objects wait for prometheus-operator's CRDs; Grafana uses none.
+      ['prometheus', 2],
+      ['thanos', 2],
+      ['grafana', 1],
     ]);
   });
 
@@ -70,7 +75,7 @@ describe('the control plane', () => {
   it('has an AppProject allowing exactly its repos, namespaces and kinds', () => {
     expect(argoObject(rendered, 'ibm-prow-jobs', 'AppProject', 'ibm-prow-jobs')['spec']).toEqual({
       description: 'Everything Argo CD deploys to cluster ibm-prow-jobs (role control-plane).',
-      sourceRepos: ['https://charts.jetstack.io', 'https://github.com/argoproj/argo-cd', 'https://github.com/kubernetes-sigs/prow', repo],
+      sourceRepos: ['https://charts.jetstack.io', 'https://github.com/argoproj/argo-cd', 'https://github.com/kubernetes-sigs/prow', repo, 'https://github.com/prometheus-operator/prometheus-operator'],
       destinations: ['argocd', 'cert-manager', 'ci-search', 'docker-proxy', 'kubevirt-prow', 'kubevirt-prow-jobs', 'monitoring'].map((namespace) => ({ name: 'in-cluster', namespace })),
       clusterResourceWhitelist: [
         { group: 'cert-manager.io', kind: 'ClusterIssuer' },
@@ -82,19 +87,26 @@ describe('the control plane', () => {
         { group: 'admissionregistration.k8s.io', kind: 'ValidatingWebhookConfiguration' },
       ],
       namespaceResourceWhitelist: [
+        { group: 'monitoring.coreos.com', kind: 'Alertmanager' },
+        { group: 'monitoring.coreos.com', kind: 'AlertmanagerConfig' },
         { group: 'cert-manager.io', kind: 'Certificate' },
         { group: '', kind: 'ConfigMap' },
         { group: 'batch', kind: 'CronJob' },
+        { group: 'apps', kind: 'DaemonSet' },
         { group: 'apps', kind: 'Deployment' },
         { group: 'networking.k8s.io', kind: 'Ingress' },
         { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
         { group: '', kind: 'PersistentVolumeClaim' },
         { group: 'policy', kind: 'PodDisruptionBudget' },
+        { group: 'monitoring.coreos.com', kind: 'Probe' },
+        { group: 'monitoring.coreos.com', kind: 'Prometheus' },
+        { group: 'monitoring.coreos.com', kind: 'PrometheusRule' },
         { group: 'rbac.authorization.k8s.io', kind: 'Role' },
         { group: 'rbac.authorization.k8s.io', kind: 'RoleBinding' },
         { group: '', kind: 'Secret' },
         { group: '', kind: 'Service' },
         { group: '', kind: 'ServiceAccount' },
+        { group: 'monitoring.coreos.com', kind: 'ServiceMonitor' },
         { group: 'apps', kind: 'StatefulSet' },
       ],
     });
@@ -107,12 +119,16 @@ describe('the control plane', () => {
       'ibm-prow-jobs-argocd-release',
       'ibm-prow-jobs-cert-manager-release',
       'ibm-prow-jobs-prowjob-crd',
+      'ibm-prow-jobs-prometheus-operator',
       'ibm-prow-jobs-cert-manager',
       'ibm-prow-jobs-greenhouse',
       'ibm-prow-jobs-docker-proxy',
       'ibm-prow-jobs-ci-search',
       'ibm-prow-jobs-build-cluster',
       'ibm-prow-jobs-prow',
+      'ibm-prow-jobs-prometheus',
+      'ibm-prow-jobs-thanos',
+      'ibm-prow-jobs-grafana',
     ]);
     for (const child of children) {
       const spec = child['spec'] as { project: string; destination: { name: string }; syncPolicy: { automated: unknown; retry: unknown; syncOptions: string[] } };
@@ -125,7 +141,7 @@ describe('the control plane', () => {
     }
     // Server-side apply exactly where large CRDs come in: the upstream releases and the ProwJob CRD.
     const serverSide = children.filter((m) => (m['spec'] as { syncPolicy: { syncOptions: string[] } }).syncPolicy.syncOptions.includes('ServerSideApply=true'));
-    expect(serverSide.map((m) => m.metadata.name)).toEqual(['ibm-prow-jobs-argocd-release', 'ibm-prow-jobs-cert-manager-release', 'ibm-prow-jobs-prowjob-crd']);
+    expect(serverSide.map((m) => m.metadata.name)).toEqual(['ibm-prow-jobs-argocd-release', 'ibm-prow-jobs-cert-manager-release', 'ibm-prow-jobs-prowjob-crd', 'ibm-prow-jobs-prometheus-operator']);
   });
 
   it('issues a certificate for every host the seed exposes on it, from the letsencrypt ClusterIssuer', () => {

@@ -1,6 +1,7 @@
 import { app as buildCluster } from '@kubevirt-ci/app-build-cluster';
 import { app as dockerProxy } from '@kubevirt-ci/app-docker-proxy';
 import { app as greenhouse } from '@kubevirt-ci/app-greenhouse';
+import { app as prometheus } from '@kubevirt-ci/app-prometheus';
 import { defineRole, enable } from '@kubevirt-ci/topology';
 
 /**
@@ -19,6 +20,8 @@ export const role = defineRole({
       storage: { type: 'local', size: '500Gi', path: '/var/data/docker-mirror-proxy' },
       resources: { requests: { cpu: '4', memory: '8Gi' }, limits: { memory: '8Gi' } },
     }),
+    // The bare-metal cluster's one persistent disk is the cache node's.
+    enable(prometheus, { prometheus: { retentionDays: 7, growthPerDay: '8Gi', storage: { type: 'local', size: '100Gi', path: '/var/data/prometheus' } } }),
   ],
   clusters: [
     {

@@ -43,9 +43,15 @@ describe('the workloads role', () => {
     // The new cluster gets exactly what the first one has, under its own name ...
     const renamed = new Map([...first.files].map(([path, content]) => [path.replaceAll('prow-workloads', 'prow-arm64-workloads'), content.replaceAll('prow-workloads', 'prow-arm64-workloads')]));
     expect(second.files).toEqual(renamed);
-    // ... and nothing that was there changes.
+    // ... nothing that was there changes, but for Thanos on the hub, which now queries it too.
     expect(first.files).toEqual(clusterOf(rendered, 'prow-workloads').files);
-    expect(clusterOf(grown, 'ibm-prow-jobs').files).toEqual(clusterOf(rendered, 'ibm-prow-jobs').files);
+    const before = clusterOf(rendered, 'ibm-prow-jobs').files;
+    const after = clusterOf(grown, 'ibm-prow-jobs').files;
+    expect([...after.keys()]).toEqual([...before.keys()]);
+    const thanos = 'clusters/control-plane/manifests/ibm-prow-jobs/thanos';
+    expect([...after.keys()].filter((k) => after.get(k) !== before.get(k))).toEqual([`${thanos}/deployment-thanos-query.yaml`, `${thanos}/prometheusrule-thanos-alerts.yaml`]);
+    const endpoints = (files: ReadonlyMap<string, string>) => [...files.get(`${thanos}/deployment-thanos-query.yaml`)!.matchAll(/--endpoint=(\S+)/g)].map((m) => m[1]);
+    expect(endpoints(after)).toEqual([...endpoints(before).slice(0, 2), 'thanos-sidecar.prow-arm64-workloads.ci.kubevirt.io:10901', ...endpoints(before).slice(2)]);
   });
 
   it("points its jobs at its own caches, through the same presets as the control plane's jobs", () => {
@@ -61,11 +67,14 @@ describe('the workloads role', () => {
       ['preset-kubevirtci-performance-kubeconfig', []],
     ]);
     expect(presets('ibm-prow-jobs')).toEqual(presets('prow-workloads'));
-    const services = clusterOf(rendered, 'prow-workloads').parts.flatMap((p) => p.objects).filter((o) => o.kind === 'Service');
+    const caches = clusterOf(rendered, 'prow-workloads').parts.filter((p) => p.name === 'greenhouse' || p.name === 'docker-proxy');
+    const services = caches.flatMap((p) => p.objects).filter((o) => o.kind === 'Service');
     expect(services.map((o) => `${o.metadata.namespace}/${o.metadata.name}:${(o['spec'] as { ports: { port: number }[] }).ports.map((p) => p.port).join(',')}`)).toEqual([
       'kubevirt-prow/bazel-cache:8080,9090',
       'docker-proxy/docker-mirror-proxy:3128',
       'kubevirt-prow/docker-mirror-proxy:3128',
+      // The docker proxy's CA expiry, for Prometheus.
+      'docker-proxy/docker-proxy-ca-exporter:9793',
     ]);
   });
 

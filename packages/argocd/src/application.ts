@@ -49,8 +49,13 @@ function sourceOf(gitops: GitOps, s: ApplicationSourceSpec) {
         repoURL: s.repoURL,
         targetRevision: s.revision,
         path: s.path,
-        ...(s.kustomizePatches?.length
-          ? { kustomize: { patches: s.kustomizePatches.map((p) => ({ target: { ...p.target }, patch: p.patch })) } }
+        ...(s.kustomizePatches?.length || s.kustomizeNamespace
+          ? {
+              kustomize: {
+                ...(s.kustomizeNamespace ? { namespace: s.kustomizeNamespace } : {}),
+                ...(s.kustomizePatches?.length ? { patches: s.kustomizePatches.map((p) => ({ target: { ...p.target }, patch: p.patch })) } : {}),
+              },
+            }
           : {}),
       };
   }

@@ -64,6 +64,33 @@ export function inventoryOf(t: ResolvedTopology, rc: RenderedCluster): Inventory
         volumes.push({ name: `${m.metadata.namespace}/${tmpl.metadata.name}`, kind: `volumeClaimTemplate x ${replicas}`, size: String(get(tmpl, 'spec', 'resources', 'requests', 'storage') ?? '?'), usedBy: qualified(m) });
       }
     }
+    // prometheus-operator runs these: their images, volume and Secrets are the cluster's too.
+    if (m.kind === 'Prometheus' || m.kind === 'Alertmanager' || m.kind === 'AlertmanagerConfig') {
+      for (const ref of [get(m, 'spec', 'image'), get(m, 'spec', 'thanos', 'image')]) {
+        if (typeof ref !== 'string') continue;
+        const [image, version] = splitImage(ref);
+        const entry = images.get(ref) ?? { image, version, usedBy: new Set<string>() };
+        entry.usedBy.add(qualified(m));
+        images.set(ref, entry);
+      }
+      const claim = get(m, 'spec', 'storage', 'volumeClaimTemplate', 'spec', 'resources', 'requests', 'storage');
+      if (claim !== undefined) volumes.push({ name: `${m.metadata.namespace}/${m.kind.toLowerCase()}-${m.metadata.name}-db`, kind: `volumeClaimTemplate x ${Number(get(m, 'spec', 'replicas') ?? 1)}`, size: String(claim), usedBy: qualified(m) });
+      const secrets: [string, string | undefined][] = [
+        ...((get(m, 'spec', 'secrets') as string[] | undefined) ?? []).map((n): [string, string | undefined] => [n, undefined]),
+        [String(get(m, 'spec', 'thanos', 'objectStorageConfig', 'name') ?? ''), get(m, 'spec', 'thanos', 'objectStorageConfig', 'key') as string | undefined],
+        ...((get(m, 'spec', 'receivers') as unknown[] | undefined) ?? []).flatMap((r) =>
+          ((get(r, 'slackConfigs') as unknown[] | undefined) ?? []).map((c): [string, string | undefined] => [String(get(c, 'apiURL', 'name') ?? ''), get(c, 'apiURL', 'key') as string | undefined]),
+        ),
+      ];
+      for (const [name, key] of secrets) {
+        if (!name) continue;
+        const id = `${m.metadata.namespace}/${name}`;
+        const entry = secretUse.get(id) ?? { kind: 'Secret', namespace: m.metadata.namespace ?? '', name, keys: new Set<string>(), usedBy: new Set<string>() };
+        if (key) entry.keys.add(key);
+        entry.usedBy.add(qualified(m));
+        secretUse.set(id, entry);
+      }
+    }
     const pod = podSpecOf(m);
     if (!pod) continue;
     for (const c of containersOf(pod.spec)) {

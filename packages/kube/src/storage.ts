@@ -36,29 +36,37 @@ export const cacheStorage = z.discriminatedUnion('type', [
 export type CacheStorage = z.output<typeof cacheStorage>;
 
 /**
+ * A PersistentVolume on a directory of the cache node's disk, bound in advance to one claim, so
+ * the pod that mounts the claim lands on that node and never mounts a host path itself. It is
+ * cluster-scoped, so its name carries the namespace.
+ */
+export function localPersistentVolume(scope: Construct, opts: { name: string; size: string; path: string; claim: { namespace: string; name: string }; labels: Record<string, string> }) {
+  return new k8s.KubePersistentVolume(scope, `pv-${opts.name}`, {
+    metadata: { name: opts.name, labels: opts.labels },
+    spec: {
+      capacity: { storage: k8s.Quantity.fromString(opts.size) },
+      accessModes: ['ReadWriteOnce'],
+      persistentVolumeReclaimPolicy: 'Retain',
+      storageClassName: '',
+      volumeMode: 'Filesystem',
+      local: { path: opts.path },
+      claimRef: { ...opts.claim },
+      nodeAffinity: {
+        required: { nodeSelectorTerms: [{ matchExpressions: [{ key: cacheNode.label, operator: 'In', values: [cacheNode.value] }] }] },
+      },
+    },
+  });
+}
+
+/**
  * Renders the claim (and for local storage, the PersistentVolume it binds to) and returns the
- * pod volume that mounts it. The PersistentVolume is cluster-scoped, so its name carries the
- * namespace.
+ * pod volume that mounts it.
  */
 export function cacheVolume(scope: Construct, opts: { name: string; namespace: string; volume: string; storage: CacheStorage; labels: Record<string, string> }) {
   const { name, namespace, storage, labels } = opts;
   const pvName = `${namespace}-${name}`;
   if (storage.type === 'local') {
-    new k8s.KubePersistentVolume(scope, `pv-${pvName}`, {
-      metadata: { name: pvName, labels },
-      spec: {
-        capacity: { storage: k8s.Quantity.fromString(storage.size) },
-        accessModes: ['ReadWriteOnce'],
-        persistentVolumeReclaimPolicy: 'Retain',
-        storageClassName: '',
-        volumeMode: 'Filesystem',
-        local: { path: storage.path },
-        claimRef: { namespace, name },
-        nodeAffinity: {
-          required: { nodeSelectorTerms: [{ matchExpressions: [{ key: cacheNode.label, operator: 'In', values: [cacheNode.value] }] }] },
-        },
-      },
-    });
+    localPersistentVolume(scope, { name: pvName, size: storage.size, path: storage.path, claim: { namespace, name }, labels });
   }
   new k8s.KubePersistentVolumeClaim(scope, `pvc-${namespace}-${name}`, {
     metadata: { name, namespace, labels },

@@ -39,6 +39,8 @@ export interface GitPathSource {
   readonly revision: string;
   readonly path: string;
   readonly kustomizePatches?: readonly KustomizePatch[];
+  /** Moves every namespaced object of the kustomization into this namespace. */
+  readonly kustomizeNamespace?: string;
 }
 
 /**
@@ -134,6 +136,28 @@ export interface JobPreset {
   readonly services: readonly ServiceRef[];
 }
 
+/**
+ * Where an app's component serves Prometheus metrics: the Service (by its labels, in its
+ * namespace) and the name of its port. The monitoring app on the same cluster scrapes every
+ * endpoint its cluster's apps declare, so an app never renders scrape objects itself.
+ */
+export interface MetricsEndpoint {
+  /** Names the scrape job; unique on the cluster. */
+  readonly name: string;
+  readonly namespace: string;
+  /** The labels of the Service to scrape. */
+  readonly selector: Readonly<Record<string, string>>;
+  /** The name of the Service port the metrics are on. */
+  readonly port: string;
+  /** Defaults to /metrics. */
+  readonly path?: string;
+  /** Keep the labels the target reports instead of the target's own (a push gateway). */
+  readonly honorLabels?: boolean;
+  /** Label each series with the node its pod runs on (an exporter of node metrics). */
+  readonly nodeLabel?: boolean;
+  readonly description: string;
+}
+
 /** What an app sees while it renders: the whole topology, its cluster, its values. */
 export interface AppContext<V = unknown> {
   readonly topology: ResolvedTopology;
@@ -165,6 +189,8 @@ export interface AppDefinition<S extends z.ZodType = z.ZodType> {
   provided(ctx: AppContext<z.output<S>>): readonly ProvidedObject[];
   /** Prow job presets that point the jobs on its cluster at it. */
   jobPresets(ctx: AppContext<z.output<S>>): readonly JobPreset[];
+  /** Where its components serve metrics, for the cluster's Prometheus to scrape. */
+  metrics(ctx: AppContext<z.output<S>>): readonly MetricsEndpoint[];
 }
 
 type AppOptions<S extends z.ZodType> = Pick<AppDefinition<S>, 'name' | 'component' | 'description' | 'values'> &
@@ -180,6 +206,7 @@ export function defineApp<S extends z.ZodType>(options: AppOptions<S>): AppDefin
     flows: () => [],
     provided: () => [],
     jobPresets: () => [],
+    metrics: () => [],
     ...options,
   });
 }

@@ -4,7 +4,7 @@ import { gitops } from './facts/gitops.ts';
 import { kubevirtciClusters } from './facts/kubevirtci.ts';
 import { namespaces } from './facts/namespaces.ts';
 import { versions } from './facts/versions.ts';
-import type { AppDefinition, Cluster, JobPreset, ResolvedTopology, RoleSpec, Topology } from './model.ts';
+import type { AppDefinition, Cluster, JobPreset, MetricsEndpoint, ResolvedTopology, RoleSpec, Topology } from './model.ts';
 
 /** The repository's facts, each declared once in facts/. */
 export const facts = {
@@ -39,4 +39,9 @@ export function prowBuildClusters(t: { readonly clusters: readonly Cluster[] }):
 /** The job presets a cluster's apps offer its jobs, in app order. */
 export function jobPresetsOn(t: ResolvedTopology, cluster: Cluster): JobPreset[] {
   return cluster.apps.flatMap(({ app, values }) => app.jobPresets({ topology: t, cluster, values }));
+}
+
+/** The metrics endpoints a cluster's apps declare, with the app declaring each. */
+export function metricsEndpointsOn(t: ResolvedTopology, cluster: Cluster): (MetricsEndpoint & { readonly app: string })[] {
+  return cluster.apps.flatMap(({ app, values }) => app.metrics({ topology: t, cluster, values }).map((m) => ({ ...m, app: app.name })));
 }

@@ -1,5 +1,7 @@
 import type { Finding, ObjectRef } from './finding.ts';
 import { get, isObj, podTemplatePaths, str, type Obj } from '@kubevirt-ci/kube';
+import { operatedFile, operatedObjects } from './operated.ts';
+import { promqlErrors } from './promql.ts';
 import { refOf, type ParsedObject } from './parse.ts';
 
 /** An object that exists outside these manifests (created by hand, by bootstrap, by an operator). */
@@ -63,7 +65,9 @@ export function checkReferences(objects: readonly ParsedObject[], options: Cross
   const key = (kind: string, ns: string | undefined, name: string) => `${kind}/${ns ?? ''}/${name}`;
   const exists = new Set<string>();
   const add = (kind: string, ns: string | undefined, name: string | undefined) => name && exists.add(key(kind, ns, name));
-  for (const o of objects) {
+  // What prometheus-operator creates from these objects is referenced like anything rendered.
+  const withOperated = [...objects, ...operatedObjects(objects)];
+  for (const o of withOperated) {
     const r = refOf(o.value);
     add(r.kind ?? '', r.namespace, r.name);
     if (r.kind === 'Certificate') add('Secret', r.namespace, str(get(o.value, 'spec', 'secretName')));
@@ -73,7 +77,7 @@ export function checkReferences(objects: readonly ParsedObject[], options: Cross
 
   const services = new Map<string, ParsedObject>();
   const servicesIn = new Map<string, ParsedObject[]>();
-  for (const o of objects) {
+  for (const o of withOperated) {
     const r = refOf(o.value);
     if (r.kind !== 'Service' || !r.name) continue;
     services.set(`${r.namespace ?? ''}/${r.name}`, o);
@@ -84,7 +88,7 @@ export function checkReferences(objects: readonly ParsedObject[], options: Cross
 
   const templates: Template[] = [];
   const byNamespace = new Map<string, Template[]>();
-  for (const o of objects) {
+  for (const o of withOperated) {
     const path = podTemplatePaths[String(o.value['kind'])];
     if (!path) continue;
     const tmpl = path.length ? get(o.value, ...path) : o.value;
@@ -104,6 +108,7 @@ export function checkReferences(objects: readonly ParsedObject[], options: Cross
   for (const t of templates) {
     const ns = t.namespace;
     const o = t.owner;
+    if (o.file === operatedFile) continue;
     const selector = get(o.value, 'spec', 'selector', 'matchLabels');
     if (isObj(selector) && o.value['kind'] !== 'CronJob' && !selects(selector as Labels, t.labels)) {
       report(o, 'cross/workload-selector', 'spec.selector.matchLabels', "the selector does not match the pod template's labels", 'make spec.template.metadata.labels carry every selector label');
@@ -174,6 +179,31 @@ export function checkReferences(objects: readonly ParsedObject[], options: Cross
             report(o, 'cross/servicemonitor-port', `spec.endpoints[${i}].port`, `no selected Service has a port named ${port}`, "name the Service port the metrics are on");
           }
         });
+        break;
+      }
+      case 'PrometheusRule': {
+        arr(get(o.value, 'spec', 'groups')).filter(isObj).forEach((g, i) => {
+          arr(g['rules']).filter(isObj).forEach((rule, j) => {
+            const expr = rule['expr'];
+            const what = str(rule['alert']) ?? str(rule['record']) ?? `rule ${j}`;
+            if (typeof expr !== 'string') return;
+            for (const e of promqlErrors(expr)) {
+              report(o, 'cross/promql', `spec.groups[${i}].rules[${j}].expr`, `${what}: ${e.message}`, 'fix the expression; Prometheus would refuse to load or evaluate it');
+            }
+          });
+        });
+        break;
+      }
+      case 'Probe': {
+        // An in-cluster prober (name.namespace.svc:port) must be a rendered Service with that port.
+        const url = str(get(o.value, 'spec', 'prober', 'url')) ?? '';
+        const m = /^(?:https?:\/\/)?([a-z0-9-]+)\.([a-z0-9-]+)\.svc(?:\.cluster\.local)?:(\d+)$/.exec(url);
+        if (!m) break;
+        const svc = services.get(`${m[2]}/${m[1]}`);
+        if (!svc) report(o, 'cross/probe-prober', 'spec.prober.url', `Service ${m[2]}/${m[1]} is not rendered`, 'point the prober at the rendered exporter Service');
+        else if (!arr(get(svc.value, 'spec', 'ports')).filter(isObj).some((p) => p['port'] === Number(m[3]))) {
+          report(o, 'cross/probe-prober', 'spec.prober.url', `Service ${m[2]}/${m[1]} has no port ${m[3]}`, "use one of the Service's ports");
+        }
         break;
       }
       case 'RoleBinding':

@@ -8,3 +8,5 @@ export * from './cross.ts';
 export * from './policy.ts';
 export * from './argocd.ts';
 export * from './apis.ts';
+export * from './operated.ts';
+export * from './promql.ts';

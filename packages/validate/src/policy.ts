@@ -23,6 +23,7 @@ export const policyRules: Readonly<Record<string, Rule>> = {
   'read-only-root': { severity: 'warning', fix: 'set securityContext.readOnlyRootFilesystem: true and mount an emptyDir where it writes' },
   privileged: { severity: 'error', fix: 'drop privileged, or add the exception with the reason' },
   'host-path': { severity: 'error', fix: 'use a PersistentVolumeClaim, or add the exception with the reason' },
+  'host-namespaces': { severity: 'error', fix: "drop hostNetwork, hostPID and hostIPC, or add the exception with the reason" },
   'image-pinned': { severity: 'error', fix: 'pin the image to a release tag or a digest, never latest' },
   'disruption-budget': { severity: 'error', fix: 'add a PodDisruptionBudget selecting these pods' },
   spread: { severity: 'error', fix: 'add topologySpreadConstraints (or pod anti-affinity) across nodes' },
@@ -38,7 +39,7 @@ function selects(selector: Obj, labels: Obj): boolean {
 
 /**
  * Stage 6: policy on workloads: resources, probes, non-root, no privilege escalation,
- * read-only root where possible, no privileged or hostPath, pinned images, a disruption
+ * read-only root where possible, no privileged, hostPath or host namespaces, pinned images, a disruption
  * budget and spread for anything with more than one replica, no Secret values, no duplicate
  * environment variables. An exception is an annotation naming the rule and saying why.
  */
@@ -106,6 +107,9 @@ export function checkPolicy(objects: readonly ParsedObject[]): Finding[] {
           seen.add(name);
         });
       });
+    }
+    for (const field of ['hostNetwork', 'hostPID', 'hostIPC']) {
+      if (spec[field] === true) report('host-namespaces', `${at}.${field}`, `the pod shares the node's ${field.slice(4) === 'Network' ? 'network' : field.slice(4)} namespace`);
     }
     objectsIn(spec['volumes']).forEach((v, i) => {
       if (v['hostPath'] !== undefined) report('host-path', `${at}.volumes[${i}].hostPath`, `volume ${v['name']} mounts ${String(get(v, 'hostPath', 'path'))} from the node`);

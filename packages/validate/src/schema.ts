@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import * as models from '@kubernetes/client-node/dist/gen/models/all.js';
 import type { CrdFields, FieldType } from './crd-fields.ts';
 import type { Finding } from './finding.ts';
-import { isObj } from '@kubevirt-ci/kube';
+import { isObj, schemaErrors } from '@kubevirt-ci/kube';
 import { pointerToPath } from './kubeconform.ts';
 import { refOf, type ParsedObject } from './parse.ts';
 
@@ -10,11 +10,6 @@ interface Validatable {
   validate(): void;
 }
 type ModelClass = new (data: unknown) => Validatable;
-interface AjvError {
-  instancePath?: string;
-  message?: string;
-  params?: { additionalProperty?: string };
-}
 
 /** Custom resources we use, and the @kubernetes-models package that types each API group. */
 const customGroups: Readonly<Record<string, string>> = {
@@ -171,13 +166,8 @@ export async function checkSchemas(objects: readonly ParsedObject[], options: Sc
       continue;
     }
     if (model) {
-      try {
-        new model(o.value).validate();
-      } catch (err) {
-        const errors = ((err as { errors?: AjvError[] }).errors ?? [{ instancePath: '', message: (err as Error).message }]) as AjvError[];
-        for (const e of errors) {
-          findings.push({ ...base, rule: 'schema/invalid', path: pointerToPath(e.instancePath ?? ''), message: e.message ?? 'does not match the schema', fix: `make the field match the ${kind} schema of ${apiVersion}` });
-        }
+      for (const e of schemaErrors(new model(o.value))) {
+        findings.push({ ...base, rule: 'schema/invalid', path: pointerToPath(e.instancePath ?? ''), message: e.message ?? 'does not match the schema', fix: `make the field match the ${kind} schema of ${apiVersion}` });
       }
     }
     const crd = core ? undefined : crdTypeOf(apiVersion, kind);

@@ -11,33 +11,36 @@ export interface ExposedService {
   readonly port: number;
 }
 
+/** The DNS domain every public name of the infrastructure lives under. */
+export const publicDomain = 'ci.kubevirt.io';
+
 /** Every public hostname, declared once; ingresses and certificates take them from here. */
 export const exposedServices = recordSource(
   {
     deck: {
       description: 'Prow UI',
-      host: 'prow.ci.kubevirt.io',
+      host: `prow.${publicDomain}`,
       namespace: 'kubevirt-prow',
       service: 'deck',
       port: 80,
     },
     gcsweb: {
       description: 'browses the GCS bucket of build results',
-      host: 'gcsweb.ci.kubevirt.io',
+      host: `gcsweb.${publicDomain}`,
       namespace: 'kubevirt-prow',
       service: 'gcsweb',
       port: 80,
     },
     grafana: {
       description: 'dashboards over every cluster\'s metrics',
-      host: 'grafana.ci.kubevirt.io',
+      host: `grafana.${publicDomain}`,
       namespace: 'monitoring',
       service: 'grafana',
       port: 3000,
     },
     'ci-search': {
       description: 'queries CI build logs',
-      host: 'search.ci.kubevirt.io',
+      host: `search.${publicDomain}`,
       namespace: 'ci-search',
       service: 'ci-search',
       port: 80,

@@ -39,6 +39,22 @@ export const versions = recordSource(
     pushgateway: 'quay.io/prometheus/pushgateway:v1.11.2',
     /** KubeVirt's own Prow plugins (kubevirt/project-infra), published together under one tag. */
     kubevirtciPlugins: { registry: 'quay.io/kubevirtci', tag: 'v20260701-82b5143' },
+    /**
+     * The monitoring stack. prometheus-operator and its CRDs are installed from the release's
+     * bundle at this tag; the operator runs Prometheus and Alertmanager at the images below.
+     */
+    prometheusOperator: { repo: 'https://github.com/prometheus-operator/prometheus-operator', tag: 'v0.93.1' },
+    prometheus: 'quay.io/prometheus/prometheus:v3.14.0',
+    alertmanager: 'quay.io/prometheus/alertmanager:v0.34.0',
+    /** Sidecar, query-frontend, query, store and compact all run this one image. */
+    thanos: 'quay.io/thanos/thanos:v0.42.4',
+    nodeExporter: 'quay.io/prometheus/node-exporter:v1.11.1',
+    kubeStateMetrics: 'registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.19.1',
+    /** Probes the exposed hosts, and reads their certificates' expiry. */
+    blackboxExporter: 'quay.io/prometheus/blackbox-exporter:v0.28.0',
+    /** Reports the expiry of certificate files (the docker proxy's CA). */
+    x509CertificateExporter: 'docker.io/enix/x509-certificate-exporter:3.21.0',
+    grafana: 'docker.io/grafana/grafana:12.4.2',
     /** KubeVirt's job image: shell, kubectl and the CI tooling (the pod cleanup uses it). */
     kubevirtciBootstrap: 'quay.io/kubevirtci/bootstrap:v20260908-8ec231b',
   },
@@ -46,6 +62,13 @@ export const versions = recordSource(
 );
 
 export type Versions = typeof versions;
+
+/** The tag of an image reference (what follows the last colon). */
+export function imageTag(image: string): string {
+  const tag = image.slice(image.lastIndexOf(':') + 1);
+  if (image.includes('@') || tag.includes('/')) throw new Error(`image "${image}" is not pinned by tag`);
+  return tag;
+}
 
 /** The image we build from ci-search's pinned commit. */
 export function ciSearchImage(v: Pick<Versions, 'ciSearch'> = versions): string {

@@ -1,0 +1,194 @@
+import { Probe } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
+import { componentLabels, containerResources, deployment, emitModel, policyException, restrictedPod, securePodSpec, service } from '@kubevirt-ci/kube';
+import { serviceHost, type Versions } from '@kubevirt-ci/topology';
+import type { Construct } from 'constructs';
+import { DaemonSet } from 'kubernetes-models/apps/v1';
+import { ClusterRole, ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { ConfigMap, ServiceAccount } from 'kubernetes-models/v1';
+import { stringify } from 'yaml';
+import { z } from 'zod';
+import { namespace } from './names.ts';
+
+export const exporterValues = z
+  .object({
+    nodeExporter: containerResources.default({ requests: { cpu: '50m', memory: '64Mi' }, limits: { memory: '128Mi' } }),
+    kubeStateMetrics: containerResources.default({ requests: { cpu: '50m', memory: '256Mi' }, limits: { memory: '512Mi' } }),
+    blackboxExporter: containerResources.default({ requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } }),
+  })
+  .strict();
+export type ExporterValues = z.output<typeof exporterValues>;
+
+export const exporters = {
+  nodeExporter: { name: 'node-exporter', port: 9100 },
+  kubeStateMetrics: { name: 'kube-state-metrics', port: 8080 },
+  blackboxExporter: { name: 'blackbox-exporter', port: 9115, module: 'https' },
+} as const;
+
+export const exporterLabels = (name: string) => componentLabels('prometheus', name);
+
+/**
+ * node-exporter on every node, the cache nodes included. It reads the host's /proc, /sys and
+ * filesystems and shares the host's network and PID namespaces: that is what it reports on.
+ */
+export function renderNodeExporter(scope: Construct, versions: Versions, resources: ExporterValues['nodeExporter']): void {
+  const { name, port } = exporters.nodeExporter;
+  const labels = exporterLabels(name);
+  const host = (volume: string, path: string) => ({ name: volume, hostPath: { path } });
+  emitModel(
+    scope,
+    new DaemonSet({
+      metadata: {
+        name,
+        namespace,
+        labels,
+        annotations: {
+          ...policyException('host-path', "node-exporter reports on the node: it reads the host's /proc, /sys and mounted filesystems, read-only"),
+          ...policyException('host-namespaces', "node-exporter's network and process metrics are the host's, seen from the host's network and PID namespaces"),
+        },
+      },
+      spec: {
+        selector: { matchLabels: labels },
+        updateStrategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: '10%' } },
+        template: {
+          metadata: { labels },
+          spec: securePodSpec({
+            hostNetwork: true,
+            hostPID: true,
+            priorityClassName: 'system-node-critical',
+            // Every node, whatever its taints: the cache nodes are the ones that fill up.
+            tolerations: [{ operator: 'Exists' }],
+            securityContext: restrictedPod(65534, undefined),
+            containers: [
+              {
+                name,
+                image: versions.nodeExporter,
+                args: [
+                  '--path.procfs=/host/proc',
+                  '--path.sysfs=/host/sys',
+                  '--path.rootfs=/host/root',
+                  `--web.listen-address=:${port}`,
+                  // Pods' own mounts are the kubelet's to report (kubelet_volume_stats_*).
+                  '--collector.filesystem.mount-points-exclude=^/(dev|proc|sys|run|var/lib/kubelet/pods/.+|var/lib/docker/.+|var/lib/containers/.+)($|/)',
+                ],
+                ports: [{ name: 'metrics', containerPort: port, hostPort: port }],
+                readinessProbe: { httpGet: { port: 'metrics', path: '/' }, periodSeconds: 10 },
+                livenessProbe: { httpGet: { port: 'metrics', path: '/' }, initialDelaySeconds: 10, periodSeconds: 30 },
+                resources,
+                volumeMounts: [
+                  { name: 'proc', mountPath: '/host/proc', readOnly: true },
+                  { name: 'sys', mountPath: '/host/sys', readOnly: true },
+                  { name: 'root', mountPath: '/host/root', readOnly: true, mountPropagation: 'HostToContainer' },
+                ],
+              },
+            ],
+            volumes: [host('proc', '/proc'), host('sys', '/sys'), host('root', '/')],
+          }),
+        },
+      },
+    }),
+  );
+  service(scope, { name, namespace, labels, selector: labels, ports: [{ name: 'metrics', port, targetPort: 'metrics' }] });
+}
+
+/** What kube-state-metrics reports on: the objects the alerts and dashboards ask about. */
+const stateResources = [
+  ['', 'pods'],
+  ['', 'nodes'],
+  ['', 'persistentvolumeclaims'],
+  ['', 'persistentvolumes'],
+  ['apps', 'deployments'],
+  ['apps', 'statefulsets'],
+  ['apps', 'daemonsets'],
+  ['batch', 'jobs'],
+  ['batch', 'cronjobs'],
+] as const;
+
+/** kube-state-metrics, limited to the kinds it is asked about, with list and watch on those alone. */
+export function renderKubeStateMetrics(scope: Construct, versions: Versions, resources: ExporterValues['kubeStateMetrics']): void {
+  const { name, port } = exporters.kubeStateMetrics;
+  const labels = exporterLabels(name);
+  const groups = [...new Set(stateResources.map(([g]) => g))];
+  emitModel(scope, new ServiceAccount({ metadata: { name, namespace, labels } }));
+  emitModel(
+    scope,
+    new ClusterRole({
+      metadata: { name: `monitoring-${name}`, labels },
+      rules: groups.map((g) => ({ apiGroups: [g], resources: stateResources.filter(([x]) => x === g).map(([, r]) => r), verbs: ['list', 'watch'] })),
+    }),
+  );
+  emitModel(
+    scope,
+    new ClusterRoleBinding({
+      metadata: { name: `monitoring-${name}`, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: `monitoring-${name}` },
+      subjects: [{ kind: 'ServiceAccount', name, namespace }],
+    }),
+  );
+  deployment(scope, {
+    name,
+    namespace,
+    labels,
+    pod: {
+      serviceAccountName: name,
+      containers: [
+        {
+          name,
+          image: versions.kubeStateMetrics,
+          args: [`--port=${port}`, '--telemetry-port=8081', `--resources=${stateResources.map(([, r]) => r).join(',')}`],
+          ports: [
+            { name: 'http-metrics', containerPort: port },
+            { name: 'telemetry', containerPort: 8081 },
+          ],
+          readinessProbe: { httpGet: { port: 'http-metrics', path: '/healthz' }, periodSeconds: 10 },
+          livenessProbe: { httpGet: { port: 'http-metrics', path: '/healthz' }, initialDelaySeconds: 10, periodSeconds: 30 },
+          resources,
+        },
+      ],
+    },
+  });
+  service(scope, { name, namespace, labels, selector: labels, ports: [{ name: 'http-metrics', port, targetPort: 'http-metrics' }] });
+}
+
+/**
+ * blackbox-exporter and a Probe of every host the cluster exposes: whether it answers over
+ * TLS, and when the certificate it serves expires (probe_ssl_earliest_cert_expiry).
+ */
+export function renderHostProbes(scope: Construct, versions: Versions, resources: ExporterValues['blackboxExporter'], hosts: readonly string[]): void {
+  const { name, port, module } = exporters.blackboxExporter;
+  const labels = exporterLabels(name);
+  const config = { modules: { [module]: { prober: 'http', timeout: '10s', http: { fail_if_not_ssl: true, preferred_ip_protocol: 'ip4' } } } };
+  emitModel(scope, new ConfigMap({ metadata: { name, namespace, labels }, data: { 'blackbox.yml': stringify(config) } }));
+  deployment(scope, {
+    name,
+    namespace,
+    labels,
+    pod: {
+      containers: [
+        {
+          name,
+          image: versions.blackboxExporter,
+          args: ['--config.file=/etc/blackbox/blackbox.yml', `--web.listen-address=:${port}`],
+          ports: [{ name: 'http', containerPort: port }],
+          readinessProbe: { httpGet: { port: 'http', path: '/-/healthy' }, periodSeconds: 10 },
+          livenessProbe: { httpGet: { port: 'http', path: '/-/healthy' }, initialDelaySeconds: 10, periodSeconds: 30 },
+          resources,
+          volumeMounts: [{ name: 'config', mountPath: '/etc/blackbox', readOnly: true }],
+        },
+      ],
+      volumes: [{ name: 'config', configMap: { name } }],
+    },
+  });
+  service(scope, { name, namespace, labels, selector: labels, ports: [{ name: 'http', port, targetPort: 'http' }] });
+  emitModel(
+    scope,
+    new Probe({
+      metadata: { name: 'exposed-hosts', namespace, labels },
+      spec: {
+        prober: { url: `${serviceHost({ namespace, name })}:${port}` },
+        module,
+        interval: '60s',
+        targets: { staticConfig: { static: hosts.map((h) => `https://${h}`) } },
+      },
+    }),
+  );
+}

@@ -1,0 +1,87 @@
+import { app as buildCluster } from '@kubevirt-ci/app-build-cluster';
+import { appOn, bucketName, defineApp, exposedService, metricsEndpointsOn, type MetricsEndpoint } from '@kubevirt-ci/topology';
+import { z } from 'zod';
+import { alertmanagerValues, renderAlertmanager } from './alerting.ts';
+import { exporterLabels, exporters, exporterValues, renderHostProbes, renderKubeStateMetrics, renderNodeExporter } from './exporters.ts';
+import { grpcCertificateNames, grpcTls, namespace, objstoreSecret, sidecarService, slackSecret } from './names.ts';
+import { operatorRelease } from './operator.ts';
+import { alertValues, clusterAlerts, renderAlertRules } from './rules.ts';
+import { renderKubeletMonitor, renderServiceMonitors } from './scrape.ts';
+import { prometheusValues, renderPrometheus } from './server.ts';
+
+export * from './names.ts';
+export { renderAlertRules, type AlertGroup, type AlertRule } from './rules.ts';
+export { checkRetention, retentionSize, blocksSharePercent } from './server.ts';
+export { kubeletService } from './scrape.ts';
+export { exporters } from './exporters.ts';
+
+const name = 'prometheus';
+
+const values = z
+  .object({
+    prometheus: prometheusValues.prefault({}),
+    alertmanager: alertmanagerValues.prefault({}),
+    exporters: exporterValues.prefault({}),
+    alerts: alertValues.prefault({}),
+  })
+  .strict();
+
+/** Minutes past the build cluster's own cleanup before a Terminating pod is worth an alert. */
+const cleanupGraceMinutes = 60;
+
+export const app = defineApp({
+  name,
+  component: 'Monitoring (Prometheus)',
+  description: "scrapes the cluster's components and nodes, keeps recent history, ships blocks to the bucket through its Thanos sidecar and alerts to Slack",
+  values,
+  provides: ['metrics'],
+
+  namespaces: () => [namespace],
+
+  releases: ({ topology }) => [operatorRelease(topology.versions)],
+
+  render: (scope, { topology, cluster, values: v }) => {
+    renderPrometheus(scope, topology.versions, cluster, v.prometheus);
+    renderAlertmanager(scope, topology.versions, cluster, v.alertmanager);
+    renderNodeExporter(scope, topology.versions, v.exporters.nodeExporter);
+    renderKubeStateMetrics(scope, topology.versions, v.exporters.kubeStateMetrics);
+    const hosts = cluster.exposes.map((e) => exposedService(topology, e).host);
+    if (hosts.length > 0) renderHostProbes(scope, topology.versions, v.exporters.blackboxExporter, hosts);
+    renderServiceMonitors(scope, metricsEndpointsOn(topology, cluster));
+    renderKubeletMonitor(scope);
+    const cleanup = appOn<{ cleanup: { stuckForMinutes: number } }>(cluster, buildCluster.name)?.cleanup.stuckForMinutes;
+    renderAlertRules(scope, 'cluster-alerts', clusterAlerts({ alerts: v.alerts, probesHosts: hosts.length > 0, stuckTerminatingMinutes: (cleanup ?? 360) + cleanupGraceMinutes }));
+  },
+
+  metrics: (): MetricsEndpoint[] => [
+    { name: 'prometheus', namespace, selector: { 'operated-prometheus': 'true' }, port: 'web', description: 'Prometheus itself' },
+    { name: 'alertmanager', namespace, selector: { 'operated-alertmanager': 'true' }, port: 'web', description: 'Alertmanager' },
+    { name: sidecarService.name, namespace, selector: exporterLabels(sidecarService.name), port: 'http', description: 'the Thanos sidecar (uploads)' },
+    { name: exporters.nodeExporter.name, namespace, selector: exporterLabels(exporters.nodeExporter.name), port: 'metrics', nodeLabel: true, description: 'every node' },
+    // Its series describe other objects: keep their namespace and pod labels.
+    { name: exporters.kubeStateMetrics.name, namespace, selector: exporterLabels(exporters.kubeStateMetrics.name), port: 'http-metrics', honorLabels: true, description: 'the state of pods, workloads and volumes' },
+  ],
+
+  provided: ({ topology, cluster }) => [
+    {
+      kind: 'Secret',
+      namespace,
+      name: objstoreSecret.name,
+      keys: [objstoreSecret.key],
+      description: `Thanos object-store configuration: type GCS, bucket ${bucketName(topology, 'thanos-blocks')}, with a service account that may write to it`,
+    },
+    {
+      kind: 'Secret',
+      namespace,
+      name: grpcTls.secret,
+      keys: [...grpcTls.keys],
+      description: `mutual TLS of the Thanos StoreAPIs: a certificate for server and client use with DNS names ${grpcCertificateNames(cluster).join(', ')}, its key, and the monitoring CA`,
+    },
+    { kind: 'Secret', namespace, name: slackSecret.name, keys: [slackSecret.key], description: 'the Slack incoming webhook Alertmanager posts alerts to' },
+  ],
+
+  flows: () => [
+    { kind: 'storage', label: 'uploads 2-hour blocks (sidecar)', direction: 'out', peer: { bucket: 'thanos-blocks' } },
+    { kind: 'notifications', label: 'alerts', direction: 'out', peer: { external: 'slack' } },
+  ],
+});

@@ -1,0 +1,62 @@
+import { publicDomain, serviceHost, type Cluster, type NamespaceName, type ServiceRef } from '@kubevirt-ci/topology';
+
+/** Where the whole monitoring stack runs, on every cluster. */
+export const namespace = 'monitoring' satisfies NamespaceName;
+
+/** The Prometheus and Alertmanager resources; prometheus-operator names what it creates after them. */
+export const prometheusName = 'main';
+export const alertmanagerName = 'main';
+
+/** Labels prometheus-operator puts on the pods of a Prometheus (or Alertmanager) resource. */
+export function operatedPodLabels(kind: 'prometheus' | 'alertmanager', name: string): Record<string, string> {
+  return { 'app.kubernetes.io/name': kind, 'app.kubernetes.io/instance': name };
+}
+
+/** The external label naming the cluster a series comes from; Thanos and Grafana group by it. */
+export const clusterLabel = 'cluster';
+/** The external label prometheus-operator gives each replica; Thanos query deduplicates on it. */
+export const replicaLabel = 'prometheus_replica';
+
+/** The ports every Thanos component serves: StoreAPI over gRPC, and HTTP (metrics, UI, APIs). */
+export const thanosPorts = { grpc: 10901, http: 10902 } as const;
+
+/** The in-cluster Service in front of the Thanos sidecar next to Prometheus. */
+export const sidecarService = { namespace, name: 'thanos-sidecar', port: thanosPorts.grpc } as const satisfies ServiceRef;
+
+/**
+ * Every StoreAPI (sidecars, store gateway) speaks mutual TLS: Thanos query presents the same
+ * kind of certificate it checks. One Secret per cluster holds a certificate for both server
+ * and client use, signed by the monitoring CA kept in the secrets bundle.
+ */
+export const grpcTls = {
+  secret: 'thanos-grpc-tls',
+  keys: ['tls.crt', 'tls.key', 'ca.crt'],
+} as const;
+
+/** Where prometheus-operator mounts a Secret listed in a Prometheus resource's `secrets`. */
+export const operatorSecretsDir = '/etc/prometheus/secrets';
+
+/** The Thanos object-store configuration (objstore.yml), with the bucket's credentials. */
+export const objstoreSecret = { name: 'thanos-objstore', key: 'objstore.yml' } as const;
+
+/** The Slack incoming webhook Alertmanager posts to. */
+export const slackSecret = { name: 'alertmanager-slack', key: 'webhook-url' } as const;
+
+/** The public name a remote cluster's sidecar StoreAPI answers on (its LoadBalancer). */
+export function remoteSidecarHost(cluster: Pick<Cluster, 'name'>): string {
+  return `thanos-sidecar.${cluster.name}.${publicDomain}`;
+}
+
+/**
+ * The StoreAPI address of a cluster's sidecar as the hub's Thanos query dials it: in-cluster
+ * on the hub, through the cluster's public name elsewhere.
+ */
+export function sidecarAddress(cluster: Pick<Cluster, 'name' | 'hub'>): string {
+  return cluster.hub ? `${serviceHost(sidecarService)}:${sidecarService.port}` : `${remoteSidecarHost(cluster)}:${sidecarService.port}`;
+}
+
+/** The DNS names a cluster's gRPC certificate must carry. */
+export function grpcCertificateNames(cluster: Pick<Cluster, 'name' | 'hub'>): string[] {
+  // On the hub, one wildcard covers the sidecar and the store gateway in the namespace.
+  return cluster.hub ? [`*.${namespace}.svc`] : [remoteSidecarHost(cluster)];
+}
