@@ -1,0 +1,49 @@
+import { CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig } from '@kubernetes/client-node';
+import { loadTopology, render } from '@kubevirt-ci/synth';
+import type { ProvidedObject } from '@kubevirt-ci/topology';
+import { manifestOf, readBundle, ref, type ReadObject } from './provided.ts';
+
+/** The field manager the cluster records for what this tool applies. */
+export const fieldManager = 'kubevirt-ci-secrets';
+
+function isNotFound(err: unknown): boolean {
+  return (err as { code?: number }).code === 404;
+}
+
+/** Reads provided objects through the Kubernetes API. */
+export function liveReader(kc: KubeConfig): ReadObject {
+  const core = kc.makeApiClient(CoreV1Api);
+  return async (kind, namespace, name) => {
+    try {
+      if (kind === 'ConfigMap') return { data: (await core.readNamespacedConfigMap({ namespace, name })).data ?? {} };
+      const secret = await core.readNamespacedSecret({ namespace, name });
+      return { data: Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])) };
+    } catch (err) {
+      if (isNotFound(err)) return undefined;
+      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+      throw new Error(`reading ${kind} ${namespace}/${name}: ${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}; is the context's API server reachable?`);
+    }
+  };
+}
+
+export async function requiredOn(cluster: string): Promise<readonly ProvidedObject[]> {
+  const rendered = render(await loadTopology());
+  const rc = rendered.clusters.find((c) => c.cluster.name === cluster);
+  if (!rc) throw new Error(`no cluster "${cluster}" in the topology (there are: ${rendered.clusters.map((c) => c.cluster.name).join(', ')})`);
+  return rc.provided;
+}
+
+/** Applies the bundle's objects server-side; returns one line per object. */
+export async function applyBundle(kc: KubeConfig, dir: string, required: readonly ProvidedObject[], dryRun: boolean): Promise<string[]> {
+  const bundled = readBundle(dir, required);
+  const lines: string[] = [];
+  const api = KubernetesObjectApi.makeApiClient(kc);
+  for (const b of bundled) {
+    if (!dryRun) await api.patch(manifestOf(b) as never, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
+    lines.push(`${dryRun ? 'would apply' : 'applied'}  ${ref(b.object)} (${Object.keys(b.data).join(', ')})`);
+  }
+  const absent = required.filter((o) => !bundled.some((b) => b.object === o));
+  for (const o of absent) lines.push(`not in bundle  ${ref(o)}`);
+  return lines;
+}
+
