@@ -1,7 +1,7 @@
 /**
  * A Kubernetes API server on loopback, as much of one as the tools' tests need: discovery of
- * the core group, and GET and server-side-apply PATCH of namespaced core objects, kept in
- * memory. The tools talk to it through @kubernetes/client-node exactly as to a cluster.
+ * the core group, GET and server-side-apply PATCH of namespaced core objects, and lists of
+ * custom objects, kept in memory. The tools talk to it through @kubernetes/client-node exactly as to a cluster.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -34,6 +34,12 @@ export async function startFakeApiServer(context = 'test'): Promise<FakeApiServe
     req.on('end', () => {
       if (url.pathname === '/api/v1') {
         send(res, 200, { kind: 'APIResourceList', groupVersion: 'v1', resources: Object.entries(resources).map(([name, kind]) => ({ name, kind, namespaced: true, verbs: ['get', 'patch'] })) });
+        return;
+      }
+      // Lists of custom objects (Argo CD's Applications), from objects stored as "plural/namespace/name".
+      const list = /^\/apis\/[^/]+\/[^/]+\/namespaces\/([^/]+)\/([^/]+)$/.exec(url.pathname);
+      if (list && req.method === 'GET') {
+        send(res, 200, { items: [...objects.entries()].filter(([k]) => k.startsWith(`${list[2]}/${list[1]}/`)).map(([, v]) => v) });
         return;
       }
       const m = /^\/api\/v1\/namespaces\/([^/]+)\/([^/]+)\/([^/]+)$/.exec(url.pathname);

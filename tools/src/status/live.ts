@@ -1,0 +1,25 @@
+import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
+import type { Rendered } from '@kubevirt-ci/synth';
+import type { ApplicationObject } from './tree.ts';
+
+/** Every Application the repository renders, per cluster, with its sync wave. */
+export function expectedApplications(rendered: Rendered): { cluster: string; applications: { name: string; wave: number }[] }[] {
+  return rendered.clusters.map((rc) => ({
+    cluster: rc.cluster.name,
+    applications: rc.argo
+      .filter((m) => m.kind === 'Application')
+      .map((m) => ({ name: m.metadata.name, wave: Number((m.metadata as { annotations?: Record<string, string> }).annotations?.['argocd.argoproj.io/sync-wave'] ?? 0) })),
+  }));
+}
+
+/** The Applications in Argo CD's namespace on the hub. */
+export async function liveApplications(kc: KubeConfig, namespace: string): Promise<ApplicationObject[]> {
+  const api = kc.makeApiClient(CustomObjectsApi);
+  try {
+    const list = (await api.listNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', namespace, plural: 'applications' })) as { items?: ApplicationObject[] };
+    return list.items ?? [];
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+    throw new Error(`listing Applications in ${namespace}: ${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}; is Argo CD installed on the hub, and is --context the hub's?`);
+  }
+}

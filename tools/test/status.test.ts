@@ -1,0 +1,108 @@
+import { loadTopology, render } from '@kubevirt-ci/synth';
+import { describe, expect, it } from 'vitest';
+import { expectedApplications, liveApplications } from '../src/status/live.ts';
+import { allReady, clusterStatuses, formatStatus, unexpected, type ApplicationObject } from '../src/status/tree.ts';
+import { startFakeApiServer } from './fake-apiserver.ts';
+
+/** An Application as Argo CD reports it. */
+function recorded(name: string, wave: number, sync: string, health: string, extra: Partial<NonNullable<ApplicationObject['status']>> = {}): ApplicationObject {
+  return {
+    metadata: { name, labels: { 'ci.kubevirt.io/cluster': name.split('-')[0]! }, annotations: { 'argocd.argoproj.io/sync-wave': String(wave) } },
+    status: { sync: { status: sync }, health: { status: health }, ...extra },
+  };
+}
+
+const expected = [
+  {
+    cluster: 'hub',
+    applications: [
+      { name: 'hub-namespaces', wave: 0 },
+      { name: 'hub-prometheus-operator', wave: 1 },
+      { name: 'hub-prometheus', wave: 2 },
+      { name: 'hub-root', wave: 0 },
+    ],
+  },
+  { cluster: 'spoke', applications: [{ name: 'spoke-greenhouse', wave: 1 }, { name: 'spoke-root', wave: 0 }] },
+];
+
+describe('status', () => {
+  it('is ready when every Application the repository renders is Synced and Healthy', () => {
+    const live = [
+      recorded('hub-root', 0, 'Synced', 'Healthy'),
+      recorded('hub-namespaces', 0, 'Synced', 'Healthy'),
+      recorded('hub-prometheus-operator', 1, 'Synced', 'Healthy'),
+      recorded('hub-prometheus', 2, 'Synced', 'Healthy'),
+      recorded('spoke-root', 0, 'Synced', 'Healthy'),
+      recorded('spoke-greenhouse', 1, 'Synced', 'Healthy'),
+    ];
+    const statuses = clusterStatuses(expected, live);
+    expect(allReady(statuses)).toBe(true);
+    expect(formatStatus(statuses)).toEqual([
+      'hub: 4 of 4 Applications Synced and Healthy',
+      '  hub-root                   Synced     Healthy      ok',
+      '  ├ hub-namespaces           Synced     Healthy      ok',
+      '  ├ hub-prometheus-operator  Synced     Healthy      ok',
+      '  └ hub-prometheus           Synced     Healthy      ok',
+      'spoke: 2 of 2 Applications Synced and Healthy',
+      '  spoke-root                 Synced     Healthy      ok',
+      '  └ spoke-greenhouse         Synced     Healthy      ok',
+    ]);
+  });
+
+  it('says what is not ready and why: out of sync, degraded, a failed sync, or not there at all', () => {
+    const live = [
+      recorded('hub-root', 0, 'Synced', 'Healthy'),
+      recorded('hub-namespaces', 0, 'Synced', 'Healthy'),
+      recorded('hub-prometheus-operator', 1, 'OutOfSync', 'Progressing', { operationState: { phase: 'Failed', message: 'CustomResourceDefinition is too long' } }),
+      { ...recorded('hub-prometheus', 2, 'Synced', 'Degraded'), status: { sync: { status: 'Synced' }, health: { status: 'Degraded', message: 'Deployment thanos-query has no ready replica' } } },
+      recorded('spoke-root', 0, 'Synced', 'Healthy'),
+      recorded('spoke-leftover', 1, 'Synced', 'Healthy'),
+    ];
+    const statuses = clusterStatuses(expected, live);
+    expect(allReady(statuses)).toBe(false);
+    expect(statuses.flatMap((s) => [s.root, ...s.children]).map((r) => [r.name, r.sync, r.health, r.problem])).toEqual([
+      ['hub-root', 'Synced', 'Healthy', undefined],
+      ['hub-namespaces', 'Synced', 'Healthy', undefined],
+      ['hub-prometheus-operator', 'OutOfSync', 'Progressing', 'sync failed: CustomResourceDefinition is too long'],
+      ['hub-prometheus', 'Synced', 'Degraded', 'Deployment thanos-query has no ready replica'],
+      ['spoke-root', 'Synced', 'Healthy', undefined],
+      ['spoke-greenhouse', 'Missing', 'Missing', 'Argo CD has no such Application yet (its root has not synced it)'],
+    ]);
+    expect(formatStatus(statuses).filter((l) => l.includes('!!') || !l.startsWith('  ') || l.startsWith('      '))).toEqual([
+      'hub: 2 of 4 Applications Synced and Healthy',
+      '  ├ hub-prometheus-operator  OutOfSync  Progressing  !!',
+      '      sync failed: CustomResourceDefinition is too long',
+      '  └ hub-prometheus           Synced     Degraded     !!',
+      '      Deployment thanos-query has no ready replica',
+      'spoke: 1 of 2 Applications Synced and Healthy',
+      '  └ spoke-greenhouse         Missing    Missing      !!',
+      '      Argo CD has no such Application yet (its root has not synced it)',
+    ]);
+    expect(unexpected(expected, live)).toEqual(['spoke-leftover']);
+  });
+
+  it('counts an error condition against an otherwise healthy Application', () => {
+    const app = { ...recorded('spoke-root', 0, 'Synced', 'Healthy'), status: { sync: { status: 'Synced' }, health: { status: 'Healthy' }, conditions: [{ type: 'ComparisonError', message: 'repository not accessible' }] } };
+    const [, spoke] = clusterStatuses(expected, [app, recorded('spoke-greenhouse', 1, 'Synced', 'Healthy')]);
+    expect([spoke!.root.problem, allReady([spoke!])]).toEqual(['ComparisonError: repository not accessible', false]);
+  });
+
+  it("expects the repository's own Applications, and reads them from Argo CD through the API", async () => {
+    const rendered = render(await loadTopology());
+    const exp = expectedApplications(rendered);
+    expect(exp.map((e) => [e.cluster, e.applications.find((a) => a.name.endsWith('-prometheus'))])).toEqual([
+      ['ibm-prow-jobs', { name: 'ibm-prow-jobs-prometheus', wave: 2 }],
+      ['prow-workloads', { name: 'prow-workloads-prometheus', wave: 2 }],
+    ]);
+    const api = await startFakeApiServer();
+    try {
+      api.objects.set('applications/argocd/prow-workloads-root', recorded('prow-workloads-root', 0, 'Synced', 'Healthy') as unknown as Record<string, unknown>);
+      api.objects.set('applications/other/elsewhere', recorded('elsewhere', 0, 'Synced', 'Healthy') as unknown as Record<string, unknown>);
+      const live = await liveApplications(api.kubeConfig, 'argocd');
+      expect(live.map((a) => a.metadata.name)).toEqual(['prow-workloads-root']);
+      expect(api.requests).toEqual(['GET /apis/argoproj.io/v1alpha1/namespaces/argocd/applications']);
+    } finally {
+      await api.close();
+    }
+  });
+});
