@@ -1,10 +1,10 @@
 import { Alertmanager } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { AlertmanagerConfig } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1alpha1';
-import { componentLabels, containerResources, emitModel, restrictedPod } from '@kubevirt-ci/kube';
+import { containerResources, emitModel, restrictedPod } from '@kubevirt-ci/kube';
 import { imageTag, type Cluster, type Versions } from '@kubevirt-ci/topology';
 import type { Construct } from 'constructs';
 import { z } from 'zod';
-import { alertmanagerName, clusterLabel, namespace, slackSecret } from './names.ts';
+import { alertmanagerName, clusterLabel, labelsOf, namespace, slackSecret } from './names.ts';
 
 export const alertmanagerValues = z
   .object({
@@ -25,7 +25,7 @@ export const routingConfig = 'slack';
  * restart only means an alert is posted again.
  */
 export function renderAlertmanager(scope: Construct, versions: Versions, cluster: Cluster, v: AlertmanagerValues): void {
-  const labels = componentLabels('prometheus', 'alertmanager');
+  const labels = labelsOf('alertmanager');
   emitModel(
     scope,
     new AlertmanagerConfig({

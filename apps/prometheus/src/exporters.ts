@@ -1,5 +1,5 @@
 import { Probe } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
-import { componentLabels, containerResources, deployment, emitModel, policyException, restrictedPod, securePodSpec, service } from '@kubevirt-ci/kube';
+import { containerResources, deployment, emitModel, policyException, restrictedPod, securePodSpec, service } from '@kubevirt-ci/kube';
 import { serviceHost, type Versions } from '@kubevirt-ci/topology';
 import type { Construct } from 'constructs';
 import { DaemonSet } from 'kubernetes-models/apps/v1';
@@ -7,7 +7,7 @@ import { ClusterRole, ClusterRoleBinding } from 'kubernetes-models/rbac.authoriz
 import { ConfigMap, ServiceAccount } from 'kubernetes-models/v1';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { namespace } from './names.ts';
+import { labelsOf, namespace } from './names.ts';
 
 export const exporterValues = z
   .object({
@@ -24,15 +24,13 @@ export const exporters = {
   blackboxExporter: { name: 'blackbox-exporter', port: 9115, module: 'https' },
 } as const;
 
-export const exporterLabels = (name: string) => componentLabels('prometheus', name);
-
 /**
  * node-exporter on every node, the cache nodes included. It reads the host's /proc, /sys and
  * filesystems and shares the host's network and PID namespaces: that is what it reports on.
  */
 export function renderNodeExporter(scope: Construct, versions: Versions, resources: ExporterValues['nodeExporter']): void {
   const { name, port } = exporters.nodeExporter;
-  const labels = exporterLabels(name);
+  const labels = labelsOf(name);
   const host = (volume: string, path: string) => ({ name: volume, hostPath: { path } });
   emitModel(
     scope,
@@ -106,7 +104,7 @@ const stateResources = [
 /** kube-state-metrics, limited to the kinds it is asked about, with list and watch on those alone. */
 export function renderKubeStateMetrics(scope: Construct, versions: Versions, resources: ExporterValues['kubeStateMetrics']): void {
   const { name, port } = exporters.kubeStateMetrics;
-  const labels = exporterLabels(name);
+  const labels = labelsOf(name);
   const groups = [...new Set(stateResources.map(([g]) => g))];
   emitModel(scope, new ServiceAccount({ metadata: { name, namespace, labels } }));
   emitModel(
@@ -155,7 +153,7 @@ export function renderKubeStateMetrics(scope: Construct, versions: Versions, res
  */
 export function renderHostProbes(scope: Construct, versions: Versions, resources: ExporterValues['blackboxExporter'], hosts: readonly string[]): void {
   const { name, port, module } = exporters.blackboxExporter;
-  const labels = exporterLabels(name);
+  const labels = labelsOf(name);
   const config = { modules: { [module]: { prober: 'http', timeout: '10s', http: { fail_if_not_ssl: true, preferred_ip_protocol: 'ip4' } } } };
   emitModel(scope, new ConfigMap({ metadata: { name, namespace, labels }, data: { 'blackbox.yml': stringify(config) } }));
   deployment(scope, {

@@ -2,8 +2,8 @@ import { app as buildCluster } from '@kubevirt-ci/app-build-cluster';
 import { appOn, bucketName, defineApp, exposedService, metricsEndpointsOn, type MetricsEndpoint } from '@kubevirt-ci/topology';
 import { z } from 'zod';
 import { alertmanagerValues, renderAlertmanager } from './alerting.ts';
-import { exporterLabels, exporters, exporterValues, renderHostProbes, renderKubeStateMetrics, renderNodeExporter } from './exporters.ts';
-import { grpcCertificateNames, grpcTls, namespace, objstoreSecret, sidecarService, slackSecret } from './names.ts';
+import { exporters, exporterValues, renderHostProbes, renderKubeStateMetrics, renderNodeExporter } from './exporters.ts';
+import { grpcCertificateNames, grpcTls, labelsOf, namespace, objstoreSecret, sidecarService, slackSecret } from './names.ts';
 import { operatorRelease } from './operator.ts';
 import { alertValues, clusterAlerts, renderAlertRules } from './rules.ts';
 import { renderKubeletMonitor, renderServiceMonitors } from './scrape.ts';
@@ -56,10 +56,10 @@ export const app = defineApp({
   metrics: (): MetricsEndpoint[] => [
     { name: 'prometheus', namespace, selector: { 'operated-prometheus': 'true' }, port: 'web', description: 'Prometheus itself' },
     { name: 'alertmanager', namespace, selector: { 'operated-alertmanager': 'true' }, port: 'web', description: 'Alertmanager' },
-    { name: sidecarService.name, namespace, selector: exporterLabels(sidecarService.name), port: 'http', description: 'the Thanos sidecar (uploads)' },
-    { name: exporters.nodeExporter.name, namespace, selector: exporterLabels(exporters.nodeExporter.name), port: 'metrics', nodeLabel: true, description: 'every node' },
+    { name: sidecarService.name, namespace, selector: labelsOf(sidecarService.name), port: 'http', description: 'the Thanos sidecar (uploads)' },
+    { name: exporters.nodeExporter.name, namespace, selector: labelsOf(exporters.nodeExporter.name), port: 'metrics', nodeLabel: true, description: 'every node' },
     // Its series describe other objects: keep their namespace and pod labels.
-    { name: exporters.kubeStateMetrics.name, namespace, selector: exporterLabels(exporters.kubeStateMetrics.name), port: 'http-metrics', honorLabels: true, description: 'the state of pods, workloads and volumes' },
+    { name: exporters.kubeStateMetrics.name, namespace, selector: labelsOf(exporters.kubeStateMetrics.name), port: 'http-metrics', honorLabels: true, description: 'the state of pods, workloads and volumes' },
   ],
 
   provided: ({ topology, cluster }) => [

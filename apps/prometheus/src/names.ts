@@ -1,7 +1,11 @@
+import { componentLabels } from '@kubevirt-ci/kube';
 import { publicDomain, serviceHost, type Cluster, type NamespaceName, type ServiceRef } from '@kubevirt-ci/topology';
 
 /** Where the whole monitoring stack runs, on every cluster. */
 export const namespace = 'monitoring' satisfies NamespaceName;
+
+/** The labels of one component of the monitoring app's objects. */
+export const labelsOf = (component: string) => componentLabels('prometheus', component);
 
 /** The Prometheus and Alertmanager resources; prometheus-operator names what it creates after them. */
 export const prometheusName = 'main';

@@ -1,9 +1,9 @@
 import { PrometheusRule } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
-import { componentLabels, emitModel } from '@kubevirt-ci/kube';
+import { emitModel } from '@kubevirt-ci/kube';
 import { prowNamespace } from '@kubevirt-ci/topology';
 import type { Construct } from 'constructs';
 import { z } from 'zod';
-import { namespace, sidecarService } from './names.ts';
+import { labelsOf, namespace, sidecarService } from './names.ts';
 
 /** One alert: what it watches (PromQL), how long before it fires, and what Slack is told. */
 export interface AlertRule {
@@ -25,7 +25,7 @@ export function renderAlertRules(scope: Construct, name: string, groups: readonl
   emitModel(
     scope,
     new PrometheusRule({
-      metadata: { name, namespace, labels: componentLabels('prometheus', name) },
+      metadata: { name, namespace, labels: labelsOf(name) },
       spec: {
         groups: groups.map((g) => ({
           name: g.name,

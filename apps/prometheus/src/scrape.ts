@@ -1,8 +1,8 @@
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
-import { componentLabels, emitModel } from '@kubevirt-ci/kube';
+import { emitModel } from '@kubevirt-ci/kube';
 import type { MetricsEndpoint } from '@kubevirt-ci/topology';
 import type { Construct } from 'constructs';
-import { namespace } from './names.ts';
+import { labelsOf, namespace } from './names.ts';
 
 /**
  * The Service prometheus-operator keeps in kube-system with an endpoint per node's kubelet
@@ -25,7 +25,7 @@ export function renderServiceMonitors(scope: Construct, endpoints: readonly (Met
     emitModel(
       scope,
       new ServiceMonitor({
-        metadata: { name: e.name, namespace, labels: { ...componentLabels('prometheus', e.name), 'ci.kubevirt.io/scraped-app': e.app } },
+        metadata: { name: e.name, namespace, labels: { ...labelsOf(e.name), 'ci.kubevirt.io/scraped-app': e.app } },
         spec: {
           selector: { matchLabels: { ...e.selector } },
           namespaceSelector: { matchNames: [e.namespace] },
@@ -52,7 +52,7 @@ export function renderKubeletMonitor(scope: Construct): void {
       metadata: {
         name: 'kubelet',
         namespace,
-        labels: componentLabels('prometheus', 'kubelet'),
+        labels: labelsOf('kubelet'),
       },
       spec: {
         selector: { matchLabels: { ...kubeletService.selector } },

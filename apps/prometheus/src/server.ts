@@ -1,6 +1,6 @@
 import { Prometheus } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import type { IEmbeddedPersistentVolumeClaim } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/EmbeddedPersistentVolumeClaim';
-import { cacheStorage, componentLabels, containerResources, emitModel, localPersistentVolume, onCacheNode, parseQuantity, quantity, restrictedPod, service } from '@kubevirt-ci/kube';
+import { cacheStorage, containerResources, emitModel, localPersistentVolume, onCacheNode, parseQuantity, quantity, restrictedPod, service } from '@kubevirt-ci/kube';
 import { imageTag, TopologyError, type Cluster, type Versions } from '@kubevirt-ci/topology';
 import type { Construct } from 'constructs';
 import { ClusterRole, ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
@@ -9,6 +9,7 @@ import { z } from 'zod';
 import {
   clusterLabel,
   grpcTls,
+  labelsOf,
   namespace,
   objstoreSecret,
   operatedPodLabels,
@@ -93,7 +94,7 @@ export function renderPrometheus(scope: Construct, versions: Versions, cluster: 
       },
     ]);
   }
-  const labels = componentLabels('prometheus', 'prometheus');
+  const labels = labelsOf('prometheus');
   emitModel(scope, new ServiceAccount({ metadata: { name: 'prometheus', namespace, labels } }));
   // Discovery reads Services, endpoints and pods in every namespace it scrapes, and the kubelets'
   // metrics: the kubelet Service lives in kube-system, which no app of ours owns, so this is a
@@ -181,7 +182,7 @@ export function renderPrometheus(scope: Construct, versions: Versions, cluster: 
   service(scope, {
     name: sidecarService.name,
     namespace,
-    labels: componentLabels('prometheus', 'thanos-sidecar'),
+    labels: labelsOf('thanos-sidecar'),
     selector: pods,
     ports: [
       { name: 'grpc', port: thanosPorts.grpc, targetPort: 'grpc' },
@@ -194,7 +195,7 @@ export function renderPrometheus(scope: Construct, versions: Versions, cluster: 
     emitModel(
       scope,
       new Service({
-        metadata: { name: `${sidecarService.name}-remote`, namespace, labels: componentLabels('prometheus', 'thanos-sidecar-remote') },
+        metadata: { name: `${sidecarService.name}-remote`, namespace, labels: labelsOf('thanos-sidecar-remote') },
         spec: {
           type: 'LoadBalancer',
           selector: pods,

@@ -20,3 +20,9 @@ export function loadKubeConfig(context: string, file?: string): KubeConfig {
   kc.setCurrentContext(context);
   return kc;
 }
+
+/** An API call's error with its network cause (undici's "fetch failed" says nothing alone). */
+export function apiErrorDetail(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  return `${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}`;
+}

@@ -1,6 +1,7 @@
 import { CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig } from '@kubernetes/client-node';
 import { loadTopology, render } from '@kubevirt-ci/synth';
 import type { ProvidedObject } from '@kubevirt-ci/topology';
+import { apiErrorDetail } from '../lib/kubeconfig.ts';
 import { manifestOf, readBundle, ref, type ReadObject } from './provided.ts';
 
 /** The field manager the cluster records for what this tool applies. */
@@ -20,8 +21,7 @@ export function liveReader(kc: KubeConfig): ReadObject {
       return { data: Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])) };
     } catch (err) {
       if (isNotFound(err)) return undefined;
-      const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-      throw new Error(`reading ${kind} ${namespace}/${name}: ${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}; is the context's API server reachable?`);
+      throw new Error(`reading ${kind} ${namespace}/${name}: ${apiErrorDetail(err)}; is the context's API server reachable?`);
     }
   };
 }

@@ -1,5 +1,6 @@
 import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { Rendered } from '@kubevirt-ci/synth';
+import { apiErrorDetail } from '../lib/kubeconfig.ts';
 import type { ApplicationObject } from './tree.ts';
 
 /** Every Application the repository renders, per cluster, with its sync wave. */
@@ -19,7 +20,6 @@ export async function liveApplications(kc: KubeConfig, namespace: string): Promi
     const list = (await api.listNamespacedCustomObject({ group: 'argoproj.io', version: 'v1alpha1', namespace, plural: 'applications' })) as { items?: ApplicationObject[] };
     return list.items ?? [];
   } catch (err) {
-    const cause = (err as { cause?: { code?: string; message?: string } }).cause;
-    throw new Error(`listing Applications in ${namespace}: ${(err as Error).message}${cause ? ` (${cause.code ?? cause.message})` : ''}; is Argo CD installed on the hub, and is --context the hub's?`);
+    throw new Error(`listing Applications in ${namespace}: ${apiErrorDetail(err)}; is Argo CD installed on the hub, and is --context the hub's?`);
   }
 }
