@@ -1,4 +1,4 @@
-import { cacheStorage, cacheVolume, certificateExporter, certificateMetricsPort, componentLabels, containerResources, deployment, emitModel, onCacheNode, policyException, service } from '@kubevirt-ci/kube';
+import { cacheStorage, cacheVolume, certificateExporter, certificateExporterMetrics, componentLabels, containerResources, deployment, emitModel, onCacheNode, policyException, service } from '@kubevirt-ci/kube';
 import { defineApp, jobsNamespace, prowNamespace, serviceHost, serviceUrl, type ServiceRef } from '@kubevirt-ci/topology';
 import { ConfigMap, Service } from 'kubernetes-models/v1';
 import { z } from 'zod';
@@ -144,9 +144,7 @@ export const app = defineApp({
     { kind: 'ConfigMap', namespace: jobsNamespace, name: ca.configMap, keys: [ca.certKey], description: "the docker proxy's CA certificate, for jobs to trust" },
   ],
 
-  metrics: () => [
-    { name: caExporter.name, namespace, selector: componentLabels(caExporter.app, caExporter.name), port: certificateMetricsPort.name, description: "the expiry of the docker proxy's CA certificate" },
-  ],
+  metrics: () => [certificateExporterMetrics(caExporter, "the expiry of the docker proxy's CA certificate")],
 
   jobPresets: () => [
     {

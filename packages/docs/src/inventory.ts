@@ -43,6 +43,19 @@ export function inventoryOf(t: ResolvedTopology, rc: RenderedCluster): Inventory
   const claimUse = new Map<string, string[]>();
   const configMapUse = new Map<string, string[]>();
   const use = (map: Map<string, string[]>, key: string, who: string) => map.set(key, [...(map.get(key) ?? []), who]);
+  const useImage = (ref: string, who: string) => {
+    const [image, version] = splitImage(ref);
+    const entry = images.get(ref) ?? { image, version, usedBy: new Set<string>() };
+    entry.usedBy.add(who);
+    images.set(ref, entry);
+  };
+  const useSecret = (namespace: string, name: string, keys: Iterable<string>, who: string) => {
+    const key = `${namespace}/${name}`;
+    const entry = secretUse.get(key) ?? { kind: 'Secret', namespace, name, keys: new Set<string>(), usedBy: new Set<string>() };
+    for (const k of keys) entry.keys.add(k);
+    entry.usedBy.add(who);
+    secretUse.set(key, entry);
+  };
   const rendered = new Set(objects.filter((m) => m.kind === 'Secret').map((m) => `${m.metadata.namespace}/${m.metadata.name}`));
   for (const m of objects) {
     if (m.kind === 'Certificate') rendered.add(`${m.metadata.namespace}/${get(m, 'spec', 'secretName')}`);
@@ -66,13 +79,7 @@ export function inventoryOf(t: ResolvedTopology, rc: RenderedCluster): Inventory
     }
     // prometheus-operator runs these: their images, volume and Secrets are the cluster's too.
     if (m.kind === 'Prometheus' || m.kind === 'Alertmanager' || m.kind === 'AlertmanagerConfig') {
-      for (const ref of [get(m, 'spec', 'image'), get(m, 'spec', 'thanos', 'image')]) {
-        if (typeof ref !== 'string') continue;
-        const [image, version] = splitImage(ref);
-        const entry = images.get(ref) ?? { image, version, usedBy: new Set<string>() };
-        entry.usedBy.add(qualified(m));
-        images.set(ref, entry);
-      }
+      for (const ref of [get(m, 'spec', 'image'), get(m, 'spec', 'thanos', 'image')]) if (typeof ref === 'string') useImage(ref, qualified(m));
       const claim = get(m, 'spec', 'storage', 'volumeClaimTemplate', 'spec', 'resources', 'requests', 'storage');
       if (claim !== undefined) volumes.push({ name: `${m.metadata.namespace}/${m.kind.toLowerCase()}-${m.metadata.name}-db`, kind: `volumeClaimTemplate x ${Number(get(m, 'spec', 'replicas') ?? 1)}`, size: String(claim), usedBy: qualified(m) });
       const secrets: [string, string | undefined][] = [
@@ -82,23 +89,12 @@ export function inventoryOf(t: ResolvedTopology, rc: RenderedCluster): Inventory
           ((get(r, 'slackConfigs') as unknown[] | undefined) ?? []).map((c): [string, string | undefined] => [String(get(c, 'apiURL', 'name') ?? ''), get(c, 'apiURL', 'key') as string | undefined]),
         ),
       ];
-      for (const [name, key] of secrets) {
-        if (!name) continue;
-        const id = `${m.metadata.namespace}/${name}`;
-        const entry = secretUse.get(id) ?? { kind: 'Secret', namespace: m.metadata.namespace ?? '', name, keys: new Set<string>(), usedBy: new Set<string>() };
-        if (key) entry.keys.add(key);
-        entry.usedBy.add(qualified(m));
-        secretUse.set(id, entry);
-      }
+      for (const [name, key] of secrets) if (name) useSecret(m.metadata.namespace ?? '', name, key ? [key] : [], qualified(m));
     }
     const pod = podSpecOf(m);
     if (!pod) continue;
     for (const c of containersOf(pod.spec)) {
-      if (!c.image) continue;
-      const [image, version] = splitImage(c.image);
-      const entry = images.get(c.image) ?? { image, version, usedBy: new Set<string>() };
-      entry.usedBy.add(qualified(m));
-      images.set(c.image, entry);
+      if (c.image) useImage(c.image, qualified(m));
     }
     for (const v of pod.spec.volumes ?? []) {
       if (v.hostPath?.path) volumes.push({ name: `${m.metadata.namespace}/${v.name}`, kind: `hostPath ${v.hostPath.path}`, size: '(node disk)', usedBy: qualified(m) });
@@ -106,12 +102,7 @@ export function inventoryOf(t: ResolvedTopology, rc: RenderedCluster): Inventory
       if (v.configMap?.name) use(configMapUse, `${m.metadata.namespace}/${v.configMap.name}`, qualified(m));
     }
     for (const [name, keys] of secretRefsOf(pod.spec)) {
-      const key = `${m.metadata.namespace}/${name}`;
-      if (rendered.has(key)) continue;
-      const entry = secretUse.get(key) ?? { kind: 'Secret', namespace: m.metadata.namespace ?? '', name, keys: new Set<string>(), usedBy: new Set<string>() };
-      keys.forEach((k) => entry.keys.add(k));
-      entry.usedBy.add(qualified(m));
-      secretUse.set(key, entry);
+      if (!rendered.has(`${m.metadata.namespace}/${name}`)) useSecret(m.metadata.namespace ?? '', name, keys, qualified(m));
     }
   }
 

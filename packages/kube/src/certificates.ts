@@ -1,4 +1,4 @@
-import type { Versions } from '@kubevirt-ci/topology';
+import type { MetricsEndpoint, Versions } from '@kubevirt-ci/topology';
 import type { Construct } from 'constructs';
 import { componentLabels } from './security.ts';
 import { deployment, service } from './workload.ts';
@@ -21,9 +21,9 @@ export interface CertificateFile {
  * Reports the expiry of a certificate kept in a ConfigMap (x509_cert_not_after), so an alert
  * can fire weeks before it expires: the docker proxy's CA once expired unnoticed and broke
  * most e2e jobs. A pod can only mount ConfigMaps of its own namespace, so it runs next to the
- * certificate, with no API access at all. Returns the labels of its Service, for scraping.
+ * certificate, with no API access at all. `certificateExporterMetrics()` is its scrape target.
  */
-export function certificateExporter(scope: Construct, versions: Pick<Versions, 'x509CertificateExporter'>, c: CertificateFile): Record<string, string> {
+export function certificateExporter(scope: Construct, versions: Pick<Versions, 'x509CertificateExporter'>, c: CertificateFile): void {
   const labels = componentLabels(c.app, c.name);
   const dir = '/certificates';
   deployment(scope, {
@@ -47,5 +47,9 @@ export function certificateExporter(scope: Construct, versions: Pick<Versions, '
     },
   });
   service(scope, { name: c.name, namespace: c.namespace, labels, selector: labels, ports: [{ name: certificateMetricsPort.name, port: certificateMetricsPort.port, targetPort: certificateMetricsPort.name }] });
-  return labels;
+}
+
+/** Where the certificate exporter's Service serves its metrics, for the app's `metrics()`. */
+export function certificateExporterMetrics(c: CertificateFile, description: string): MetricsEndpoint {
+  return { name: c.name, namespace: c.namespace, selector: componentLabels(c.app, c.name), port: certificateMetricsPort.name, description };
 }

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto';
 
 /**
- * A digest of the ConfigMaps a pod mounts, for its pod template: changing Prow's config changes
- * the template, so the pods roll instead of running on stale config (deck once did).
+ * A digest of the ConfigMaps a pod mounts, for its pod template: changing their data changes
+ * the template, so the pods roll instead of running on stale config (Prow's deck once did).
  */
 export function configHash(mounted: readonly string[], data: ReadonlyMap<string, Readonly<Record<string, string>>>): string | undefined {
   if (mounted.length === 0) return undefined;

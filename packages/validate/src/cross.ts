@@ -86,6 +86,9 @@ export function checkReferences(objects: readonly ParsedObject[], options: Cross
     servicesIn.set(r.namespace ?? '', list);
   }
 
+  /** A Service's port by number or name, as Ingress backends and probers give it. */
+  const hasPort = (svc: ParsedObject, port: unknown) => arr(get(svc.value, 'spec', 'ports')).filter(isObj).some((p) => p['port'] === port || p['name'] === port);
+
   const templates: Template[] = [];
   const byNamespace = new Map<string, Template[]>();
   for (const o of withOperated) {
@@ -201,7 +204,7 @@ export function checkReferences(objects: readonly ParsedObject[], options: Cross
         if (!m) break;
         const svc = services.get(`${m[2]}/${m[1]}`);
         if (!svc) report(o, 'cross/probe-prober', 'spec.prober.url', `Service ${m[2]}/${m[1]} is not rendered`, 'point the prober at the rendered exporter Service');
-        else if (!arr(get(svc.value, 'spec', 'ports')).filter(isObj).some((p) => p['port'] === Number(m[3]))) {
+        else if (!hasPort(svc, Number(m[3]))) {
           report(o, 'cross/probe-prober', 'spec.prober.url', `Service ${m[2]}/${m[1]} has no port ${m[3]}`, "use one of the Service's ports");
         }
         break;
@@ -241,8 +244,7 @@ export function checkReferences(objects: readonly ParsedObject[], options: Cross
             continue;
           }
           const port = get(b, 'service', 'port', 'number') ?? get(b, 'service', 'port', 'name');
-          const servicePorts = arr(get(service.value, 'spec', 'ports')).filter(isObj);
-          if (port !== undefined && !servicePorts.some((p) => p['port'] === port || p['name'] === port)) {
+          if (port !== undefined && !hasPort(service, port)) {
             report(o, 'cross/ingress-backend', `${at}.service.port`, `Service ${ns}/${svc} has no port ${JSON.stringify(port)}`, 'use one of the Service\'s ports');
           }
         }
