@@ -16,7 +16,12 @@ function argocdCmPatch(): string {
     apiVersion: 'v1',
     kind: 'ConfigMap',
     metadata: { name: 'argocd-cm' },
-    data: { [applicationHealthKey]: applicationHealthLua },
+    data: {
+      [applicationHealthKey]: applicationHealthLua,
+      // Watch only what the account may list: on workloads clusters Argo CD deploys as an
+      // account limited to its AppProject's kinds (tools/src/bootstrap/clusters.ts).
+      'resource.respectRBAC': 'normal',
+    },
   }, { blockQuote: 'literal', lineWidth: 0 });
 }
 

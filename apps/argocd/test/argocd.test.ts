@@ -59,14 +59,14 @@ describe('the argocd app', () => {
     expect((release['spec'] as { syncPolicy: { syncOptions: string[] } }).syncPolicy.syncOptions).toContain('ServerSideApply=true');
   });
 
-  it('patches argocd-cm with the Application health check, verbatim', () => {
+  it('patches argocd-cm with the Application health check, verbatim, and with watching only what RBAC allows', () => {
     const patches = (source['kustomize'] as { patches: { target: unknown; patch: string }[] }).patches;
     expect(patches.map((p) => p.target)).toEqual([{ kind: 'ConfigMap', name: 'argocd-cm' }]);
     expect(parse(patches[0]!.patch)).toEqual({
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: 'argocd-cm' },
-      data: { [applicationHealthKey]: applicationHealthLua },
+      data: { [applicationHealthKey]: applicationHealthLua, 'resource.respectRBAC': 'normal' },
     });
   });
 });

@@ -1,0 +1,126 @@
+import type { KubeConfig } from '@kubernetes/client-node';
+import type { Manifest, RenderedCluster } from '@kubevirt-ci/synth';
+
+/** Where the ServiceAccount Argo CD manages a workloads cluster as lives, on that cluster. */
+export const manager = { namespace: 'kube-system', name: 'argocd-manager', tokenSecret: 'argocd-manager-token' } as const;
+
+/** The label that makes a Secret in Argo CD's namespace a cluster Argo CD deploys to. */
+const clusterSecretLabel = 'argocd.argoproj.io/secret-type';
+
+interface GroupKind {
+  readonly group: string;
+  readonly kind: string;
+}
+
+/** The REST resource name of a kind, by Kubernetes' plural rules. */
+export function pluralOf(kind: string): string {
+  const lower = kind.toLowerCase();
+  if (lower.endsWith('y')) return `${lower.slice(0, -1)}ies`;
+  if (lower.endsWith('s')) return `${lower}es`;
+  return `${lower}s`;
+}
+
+const all = ['get', 'list', 'watch', 'create', 'update', 'patch', 'delete'];
+
+/**
+ * What Argo CD reads for the resource tree and health of what it deploys (the pods of a
+ * Deployment, the events of an object) without deploying any of it.
+ */
+const readOnly: GroupKind[] = [
+  { group: '', kind: 'Pod' },
+  { group: '', kind: 'Event' },
+  { group: '', kind: 'Endpoints' },
+  { group: 'discovery.k8s.io', kind: 'EndpointSlice' },
+  { group: 'apps', kind: 'ReplicaSet' },
+  { group: 'apps', kind: 'ControllerRevision' },
+  { group: 'apps', kind: 'StatefulSet' },
+  { group: 'batch', kind: 'Job' },
+];
+
+function rules(kinds: readonly GroupKind[], verbs: string[]) {
+  const byGroup = new Map<string, Set<string>>();
+  for (const k of kinds) byGroup.set(k.group, (byGroup.get(k.group) ?? new Set()).add(k.kind === 'Endpoints' ? 'endpoints' : pluralOf(k.kind)));
+  return [...byGroup.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([group, resources]) => ({ apiGroups: [group], resources: [...resources].sort(), verbs }));
+}
+
+/**
+ * The ServiceAccount Argo CD deploys to a workloads cluster as, with a ClusterRole that may
+ * write exactly the kinds the cluster's AppProject allows and read what Argo CD shows of them
+ * (argocd-cm sets resource.respectRBAC, so Argo CD watches nothing else). Creating the
+ * ClusterRoles our apps render takes `escalate` and `bind`, which make this account as strong
+ * as what git asks for: the AppProject and review are the boundary, as they are on the hub.
+ */
+export function managerObjects(spoke: RenderedCluster): Manifest[] {
+  const project = spoke.argo.find((m) => m.kind === 'AppProject' && m.metadata.name === spoke.cluster.name);
+  if (!project) throw new Error(`cluster ${spoke.cluster.name} renders no AppProject ${spoke.cluster.name}`);
+  const spec = project['spec'] as { clusterResourceWhitelist: GroupKind[]; namespaceResourceWhitelist: GroupKind[] };
+  const managed = [...spec.clusterResourceWhitelist, ...spec.namespaceResourceWhitelist];
+  const writable = new Set(managed.map((k) => `${k.group}/${k.kind}`));
+  const labels = { 'app.kubernetes.io/part-of': 'kubevirt-ci', 'app.kubernetes.io/managed-by': 'kubevirt-ci-bootstrap' };
+  return [
+    { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: manager.name, namespace: manager.namespace, labels } },
+    {
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name: manager.tokenSecret, namespace: manager.namespace, labels, annotations: { 'kubernetes.io/service-account.name': manager.name } },
+      type: 'kubernetes.io/service-account-token',
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRole',
+      metadata: { name: manager.name, labels },
+      rules: [
+        ...rules(managed, all),
+        ...rules(readOnly.filter((k) => !writable.has(`${k.group}/${k.kind}`)), ['get', 'list', 'watch']),
+        ...(managed.some((k) => k.group === 'rbac.authorization.k8s.io')
+          ? [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles', 'roles'], verbs: ['bind', 'escalate'] }]
+          : []),
+      ],
+    },
+    {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: manager.name, labels },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: manager.name },
+      subjects: [{ kind: 'ServiceAccount', name: manager.name, namespace: manager.namespace }],
+    },
+  ];
+}
+
+/** A ServiceAccount token and the CA of the cluster that issued it, from its token Secret. */
+export interface ClusterCredentials {
+  readonly token: string;
+  /** Base64 of the CA's PEM, as kubeconfigs and Argo CD keep it. */
+  readonly caData: string;
+}
+
+export function credentialsOf(secret: { data?: Record<string, string> } | undefined): ClusterCredentials | undefined {
+  const token = secret?.data?.['token'];
+  const ca = secret?.data?.['ca.crt'];
+  if (!token || !ca) return undefined;
+  return { token: Buffer.from(token, 'base64').toString('utf8'), caData: ca };
+}
+
+/** The API server a context points at. */
+export function serverOf(kc: KubeConfig): string {
+  const server = kc.getCurrentCluster()?.server;
+  if (!server) throw new Error(`context ${kc.getCurrentContext()} names no cluster with a server`);
+  return server;
+}
+
+/**
+ * The Secret that registers a workloads cluster in Argo CD under its topology name (the
+ * destination name its Applications use). It is built in memory and only ever sent to the
+ * hub's API server.
+ */
+export function clusterSecret(name: string, server: string, creds: ClusterCredentials, argocdNamespace: string): Manifest {
+  const config = { bearerToken: creds.token, tlsClientConfig: { insecure: false, caData: creds.caData } };
+  const b64 = (s: string) => Buffer.from(s).toString('base64');
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: `cluster-${name}`, namespace: argocdNamespace, labels: { [clusterSecretLabel]: 'cluster', 'app.kubernetes.io/part-of': 'kubevirt-ci' } },
+    type: 'Opaque',
+    data: { name: b64(name), server: b64(server), config: b64(JSON.stringify(config)) },
+  };
+}

@@ -1,0 +1,68 @@
+import { isDeepStrictEqual } from 'node:util';
+import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { apiErrorDetail } from './kubeconfig.ts';
+
+/** What a server-side apply did, or with --dry-run would do. */
+export type Outcome = 'created' | 'configured' | 'unchanged';
+
+/** An object as "Kind namespace/name" (or "Kind name" when cluster-scoped). */
+export function objectRef(o: KubernetesObject): string {
+  return `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
+}
+
+/** What the server keeps for itself; left out when deciding whether an apply changed anything. */
+function comparable(o: KubernetesObject): unknown {
+  const { managedFields: _m, resourceVersion: _r, generation: _g, ...metadata } = o.metadata ?? {};
+  const { status: _s, ...rest } = o as KubernetesObject & { status?: unknown };
+  return { ...rest, metadata };
+}
+
+function code(err: unknown): number | undefined {
+  return (err as { code?: number }).code;
+}
+
+/**
+ * Server-side applies objects with one field manager, forcing ownership of the fields it
+ * names, and says of each whether it was created, changed or already so. With dryRun the
+ * server computes the result and stores nothing; an object whose kind the cluster does not
+ * serve yet (its CRD comes in an earlier step of the same dry run) counts as created.
+ */
+export class Applier {
+  private readonly api: KubernetesObjectApi;
+
+  constructor(
+    kc: KubeConfig,
+    private readonly fieldManager: string,
+    private readonly dryRun: boolean,
+  ) {
+    this.api = KubernetesObjectApi.makeApiClient(kc);
+  }
+
+  async read<T extends KubernetesObject>(o: KubernetesObject): Promise<T | undefined> {
+    try {
+      return (await this.api.read({ apiVersion: o.apiVersion!, kind: o.kind!, metadata: { name: o.metadata!.name!, namespace: o.metadata?.namespace } })) as T;
+    } catch (err) {
+      if (code(err) === 404) return undefined;
+      throw new Error(`reading ${objectRef(o)}: ${apiErrorDetail(err)}`);
+    }
+  }
+
+  async apply(o: KubernetesObject): Promise<Outcome> {
+    const live = await this.read(o);
+    let result: KubernetesObject;
+    try {
+      result = await this.api.patch(o, undefined, this.dryRun ? 'All' : undefined, this.fieldManager, true, PatchStrategy.ServerSideApply);
+    } catch (err) {
+      if (this.dryRun && !live && code(err) === 404) return 'created';
+      throw new Error(`applying ${objectRef(o)}: ${apiErrorDetail(err)}`);
+    }
+    if (!live) return 'created';
+    return isDeepStrictEqual(comparable(result), comparable(live)) ? 'unchanged' : 'configured';
+  }
+}
+
+/** One progress line: "created  Secret argocd/cluster-x", or "would create ..." in a dry run. */
+export function outcomeLine(outcome: Outcome, ref: string, dryRun: boolean): string {
+  const verb = dryRun && outcome !== 'unchanged' ? `would ${outcome === 'created' ? 'create' : 'configure'}` : outcome;
+  return `${verb.padEnd(16)}${ref}`;
+}
