@@ -10,6 +10,7 @@ import { loadTopology, render } from '@kubevirt-ci/synth';
 import { repoRoot, versions } from '@kubevirt-ci/topology';
 import { counts, formatJson, formatJUnit, formatText, kubeconformVersion, validateFiles } from '@kubevirt-ci/validate';
 import { argv, chalk, echo } from 'zx';
+import { renderedContext } from './lib/validation.ts';
 
 const usage = `usage: validate:manifests [--format text|json|junit] [--kubernetes-version x.y] [--no-kubeconform] <path>... | -
        validate:manifests --repo [--format ...]
@@ -106,10 +107,7 @@ async function main(): Promise<number> {
     let argocd;
     let provided;
     if (repo) {
-      const rendered = render(await loadTopology());
-      const t = rendered.topology;
-      argocd = { repoURL: t.gitops.repoURL, basePath: t.gitops.basePath, destinations: [t.gitops.inClusterName, ...t.clusters.filter((c) => !c.hub).map((c) => c.name)] };
-      provided = rendered.clusters.flatMap((rc) => rc.provided.map((p) => ({ ...p, cluster: rc.cluster.name })));
+      ({ argocd, provided } = renderedContext(render(await loadTopology())));
     }
     provided = [...(provided ?? []), ...given];
     if (repo) process.chdir(repoRoot);

@@ -3,8 +3,11 @@ import { emitModel } from '@kubevirt-ci/kube';
 import { defineApp, tlsSecretName, type GroupKind } from '@kubevirt-ci/topology';
 import { z } from 'zod';
 
-/** The ClusterIssuer every exposed service's certificate comes from. */
-export const clusterIssuer = 'letsencrypt';
+/**
+ * The ClusterIssuer every exposed service's certificate comes from: Let's Encrypt, or on a
+ * cluster no one can reach from the internet (kind), one that signs each certificate itself.
+ */
+export const clusterIssuers = { acme: 'letsencrypt', selfSigned: 'self-signed' } as const;
 
 const namespace = 'cert-manager';
 
@@ -19,6 +22,7 @@ const small = { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '200m',
 
 const values = z
   .object({
+    issuer: z.enum(['acme', 'selfSigned']).default('acme'),
     acme: z
       .object({
         /** Let's Encrypt production; staging is https://acme-staging-v02.api.letsencrypt.org/directory */
@@ -102,18 +106,22 @@ export const app = defineApp({
   ],
 
   render: (scope, { topology, cluster, values: v }) => {
+    const issuer = clusterIssuers[v.issuer];
     emitModel(
       scope,
       new ClusterIssuer({
-        metadata: { name: clusterIssuer },
-        spec: {
-          acme: {
-            server: v.acme.server,
-            ...(v.acme.email ? { email: v.acme.email } : {}),
-            privateKeySecretRef: { name: v.acme.accountKeySecret },
-            solvers: [{ http01: { ingress: { ingressClassName: cluster.ingressClassName } } }],
-          },
-        },
+        metadata: { name: issuer },
+        spec:
+          v.issuer === 'selfSigned'
+            ? { selfSigned: {} }
+            : {
+                acme: {
+                  server: v.acme.server,
+                  ...(v.acme.email ? { email: v.acme.email } : {}),
+                  privateKeySecretRef: { name: v.acme.accountKeySecret },
+                  solvers: [{ http01: { ingress: { ingressClassName: cluster.ingressClassName } } }],
+                },
+              },
       }),
     );
     for (const name of cluster.exposes) {
@@ -125,7 +133,7 @@ export const app = defineApp({
           spec: {
             secretName: tlsSecretName(name),
             dnsNames: [exposed.host],
-            issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: clusterIssuer },
+            issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: issuer },
             privateKey: { algorithm: 'ECDSA', size: 256, rotationPolicy: 'Always' },
           },
         }),

@@ -35,6 +35,15 @@ describe('the cert-manager app', () => {
     });
   });
 
+  it('signs certificates itself with issuer selfSigned, for a cluster the internet cannot reach (kind)', () => {
+    const objects = objectsOf(renderHub({ issuer: 'selfSigned' }), 'hub-1', 'cert-manager');
+    expect(objects[0]).toEqual({ apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'self-signed' }, spec: { selfSigned: {} } });
+    expect(objects.slice(1).map((c) => (c['spec'] as { issuerRef: unknown }).issuerRef)).toEqual([
+      { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'self-signed' },
+      { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'self-signed' },
+    ]);
+  });
+
   it("renders a Certificate for each exposed host, in the namespace of the host's Service", () => {
     expect(objectsOf(rendered, 'hub-1', 'cert-manager').slice(1)).toEqual([
       {

@@ -3,7 +3,7 @@ import { appOn, bucketName, defineApp, exposedService, metricsEndpointsOn, type 
 import { z } from 'zod';
 import { alertmanagerValues, renderAlertmanager } from './alerting.ts';
 import { exporters, exporterValues, renderHostProbes, renderKubeStateMetrics, renderNodeExporter } from './exporters.ts';
-import { grpcCertificateNames, grpcTls, labelsOf, namespace, objstoreSecret, sidecarService, slackSecret } from './names.ts';
+import { appName, grpcCertificateNames, grpcTls, labelsOf, namespace, objstoreSecret, sidecarService, slackSecret } from './names.ts';
 import { operatorRelease } from './operator.ts';
 import { alertValues, clusterAlerts, renderAlertRules } from './rules.ts';
 import { renderKubeletMonitor, renderServiceMonitors } from './scrape.ts';
@@ -15,7 +15,7 @@ export { checkRetention, retentionSize, blocksSharePercent } from './server.ts';
 export { kubeletService } from './scrape.ts';
 export { exporters } from './exporters.ts';
 
-const name = 'prometheus';
+const name = appName;
 
 const values = z
   .object({

@@ -1,5 +1,8 @@
 import { componentLabels } from '@kubevirt-ci/kube';
-import { publicDomain, serviceHost, type Cluster, type NamespaceName, type ServiceRef } from '@kubevirt-ci/topology';
+import { appOn, publicDomain, serviceHost, type Cluster, type NamespaceName, type ServiceRef } from '@kubevirt-ci/topology';
+
+/** The app's name, under which clusters enable it. */
+export const appName = 'prometheus';
 
 /** Where the whole monitoring stack runs, on every cluster. */
 export const namespace = 'monitoring' satisfies NamespaceName;
@@ -46,6 +49,18 @@ export const objstoreSecret = { name: 'thanos-objstore', key: 'objstore.yml' } a
 /** The Slack incoming webhook Alertmanager posts to. */
 export const slackSecret = { name: 'alertmanager-slack', key: 'webhook-url' } as const;
 
+/** A node port the remote sidecar is served on instead of a LoadBalancer, and the host the hub dials. */
+export interface SidecarNodePort {
+  readonly host: string;
+  readonly port: number;
+}
+
+type MonitoredCluster = Pick<Cluster, 'name' | 'hub' | 'apps'>;
+
+function sidecarNodePort(cluster: MonitoredCluster): SidecarNodePort | undefined {
+  return appOn<{ prometheus: { sidecarNodePort?: SidecarNodePort } }>(cluster, appName)?.prometheus.sidecarNodePort;
+}
+
 /** The public name a remote cluster's sidecar StoreAPI answers on (its LoadBalancer). */
 export function remoteSidecarHost(cluster: Pick<Cluster, 'name'>): string {
   return `thanos-sidecar.${cluster.name}.${publicDomain}`;
@@ -53,14 +68,16 @@ export function remoteSidecarHost(cluster: Pick<Cluster, 'name'>): string {
 
 /**
  * The StoreAPI address of a cluster's sidecar as the hub's Thanos query dials it: in-cluster
- * on the hub, through the cluster's public name elsewhere.
+ * on the hub, elsewhere through the cluster's public name, or its node port where it has one.
  */
-export function sidecarAddress(cluster: Pick<Cluster, 'name' | 'hub'>): string {
-  return cluster.hub ? `${serviceHost(sidecarService)}:${sidecarService.port}` : `${remoteSidecarHost(cluster)}:${sidecarService.port}`;
+export function sidecarAddress(cluster: MonitoredCluster): string {
+  if (cluster.hub) return `${serviceHost(sidecarService)}:${sidecarService.port}`;
+  const nodePort = sidecarNodePort(cluster);
+  return nodePort ? `${nodePort.host}:${nodePort.port}` : `${remoteSidecarHost(cluster)}:${sidecarService.port}`;
 }
 
 /** The DNS names a cluster's gRPC certificate must carry. */
-export function grpcCertificateNames(cluster: Pick<Cluster, 'name' | 'hub'>): string[] {
+export function grpcCertificateNames(cluster: MonitoredCluster): string[] {
   // On the hub, one wildcard covers the sidecar and the store gateway in the namespace.
-  return cluster.hub ? [`*.${namespace}.svc`] : [remoteSidecarHost(cluster)];
+  return cluster.hub ? [`*.${namespace}.svc`] : [sidecarNodePort(cluster)?.host ?? remoteSidecarHost(cluster)];
 }

@@ -39,6 +39,11 @@ export const prometheusValues = z
      * either way, this narrows who can even connect. Empty: anyone.
      */
     sidecarSourceRanges: z.array(z.cidrv4()).default([]),
+    /**
+     * Serve the remote sidecar on this node port instead of a LoadBalancer, on a cluster that
+     * has none (kind); the hub dials host:port.
+     */
+    sidecarNodePort: z.object({ host: z.string().min(1), port: z.number().int().min(30000).max(32767) }).strict().optional(),
   })
   .strict();
 export type PrometheusValues = z.output<typeof prometheusValues>;
@@ -196,12 +201,18 @@ export function renderPrometheus(scope: Construct, versions: Versions, cluster: 
       scope,
       new Service({
         metadata: { name: `${sidecarService.name}-remote`, namespace, labels: labelsOf('thanos-sidecar-remote') },
-        spec: {
-          type: 'LoadBalancer',
-          selector: pods,
-          ports: [{ name: 'grpc', port: thanosPorts.grpc, targetPort: 'grpc', protocol: 'TCP' }],
-          ...(v.sidecarSourceRanges.length > 0 ? { loadBalancerSourceRanges: v.sidecarSourceRanges } : {}),
-        },
+        spec: v.sidecarNodePort
+          ? {
+              type: 'NodePort',
+              selector: pods,
+              ports: [{ name: 'grpc', port: thanosPorts.grpc, targetPort: 'grpc', protocol: 'TCP', nodePort: v.sidecarNodePort.port }],
+            }
+          : {
+              type: 'LoadBalancer',
+              selector: pods,
+              ports: [{ name: 'grpc', port: thanosPorts.grpc, targetPort: 'grpc', protocol: 'TCP' }],
+              ...(v.sidecarSourceRanges.length > 0 ? { loadBalancerSourceRanges: v.sidecarSourceRanges } : {}),
+            },
       }),
     );
   }

@@ -43,7 +43,7 @@ export { prowConfig, pluginsConfig, jobConfig, labelConfig, prowSecrets } from '
 const name = 'prow';
 
 /** Requests per component; every pod gets a memory limit equal to its request. */
-const defaultResources: Readonly<Record<string, { cpu: string; memory: string }>> = {
+export const defaultResources: Readonly<Record<string, { cpu: string; memory: string }>> = {
   crier: { cpu: '100m', memory: '512Mi' },
   deck: { cpu: '1', memory: '2Gi' },
   hook: { cpu: '200m', memory: '512Mi' },

@@ -55,6 +55,12 @@ export const versions = recordSource(
     /** Reports the expiry of certificate files (the docker proxy's CA). */
     x509CertificateExporter: 'docker.io/enix/x509-certificate-exporter:3.21.0',
     grafana: 'docker.io/grafana/grafana:12.4.2',
+    /**
+     * The smoke test (pnpm smoke): the kind release CI installs, its node image for the
+     * Kubernetes minor above, and the ingress-nginx release whose kind manifest gives the
+     * clusters' Ingresses an address.
+     */
+    smoke: { kind: 'v0.30.0', kindNode: 'kindest/node:v1.33.4', ingressNginx: 'controller-v1.13.0' },
     /** KubeVirt's job image: shell, kubectl and the CI tooling (the pod cleanup uses it). */
     kubevirtciBootstrap: 'quay.io/kubevirtci/bootstrap:v20260908-8ec231b',
   },

@@ -1,0 +1,242 @@
+import { execFile, execFileSync } from 'node:child_process';
+import { X509Certificate } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { loadTopology, render, type Manifest, type Rendered, type RenderedCluster } from '@kubevirt-ci/synth';
+import { repoRoot } from '@kubevirt-ci/topology';
+import { counts, formatText, validateFiles } from '@kubevirt-ci/validate';
+import { parse } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderedContext } from '../src/lib/validation.ts';
+import { signWebhook, systemChecks } from '../src/smoke/checks.ts';
+import { serveGit, type GitServer } from '../src/smoke/git-server.ts';
+import { kindConfig, preflight } from '../src/smoke/kind.ts';
+import { makeSecrets, placeholderObjects, type SmokeSecrets } from '../src/smoke/placeholders.ts';
+import { applicationLines, eventLines, failingPods, type PodObject } from '../src/smoke/report.ts';
+import { publishVariant, servedRepo, smokeBranch } from '../src/smoke/repo.ts';
+import { kindTopology, overlay } from '../src/smoke/topology.ts';
+
+const repoURL = 'http://172.18.0.1:8418/project-infra.git';
+let kind: Rendered;
+let hub: RenderedCluster;
+let spoke: RenderedCluster;
+let secrets: SmokeSecrets;
+
+beforeAll(async () => {
+  kind = render(kindTopology(await loadTopology(), { repoURL, revision: smokeBranch }));
+  hub = kind.clusters.find((rc) => rc.cluster.hub)!;
+  spoke = kind.clusters.find((rc) => !rc.cluster.hub)!;
+  secrets = makeSecrets(kind);
+});
+
+const objects = (rc: RenderedCluster) => rc.parts.flatMap((p) => p.objects);
+const find = (rc: RenderedCluster, kind: string, name: string): Manifest => objects(rc).find((o) => o.kind === kind && o.metadata.name === name)!;
+
+describe('the kind variant', () => {
+  it('synthesizes and validates clean', async () => {
+    const files = new Map(kind.clusters.flatMap((rc) => [...rc.files.entries()]));
+    const cwd = process.cwd();
+    process.chdir(repoRoot);
+    try {
+      const report = await validateFiles(files, { kubernetesVersion: kind.topology.versions.kubernetes, kubeconform: false, ...renderedContext(kind) });
+      expect(counts(report)).toEqual({ errors: 0, warnings: 0 });
+      expect(formatText(report)).toBe(`0 errors, 0 warnings in ${files.size} files (${files.size} objects)\n`);
+    } finally {
+      process.chdir(cwd);
+    }
+  });
+
+  it('is the same apps on the same clusters, read from the smoke git server', () => {
+    const prod = kind.clusters.map((rc) => [rc.cluster.name, rc.cluster.apps.map((a) => a.app.name)]);
+    expect(prod).toEqual([
+      ['ibm-prow-jobs', ['argocd', 'cert-manager', 'greenhouse', 'docker-proxy', 'ci-search', 'build-cluster', 'prow', 'prometheus', 'thanos', 'grafana']],
+      ['prow-workloads', ['build-cluster', 'greenhouse', 'docker-proxy', 'prometheus']],
+    ]);
+    const root = hub.argo.find((m) => m.metadata.name === 'ibm-prow-jobs-root')!;
+    expect((root['spec'] as { source: { repoURL: string; targetRevision: string } }).source).toMatchObject({ repoURL, targetRevision: 'smoke' });
+  });
+
+  it('issues certificates itself for test hostnames behind the kind ingress controller', () => {
+    expect(find(hub, 'ClusterIssuer', 'self-signed')['spec']).toEqual({ selfSigned: {} });
+    expect(objects(hub).filter((o) => o.kind === 'Certificate').map((c) => [(c['spec'] as { dnsNames: string[] }).dnsNames[0], (c['spec'] as { issuerRef: { name: string } }).issuerRef.name])).toEqual([
+      ['prow.kubevirt-ci.test', 'self-signed'],
+      ['gcsweb.kubevirt-ci.test', 'self-signed'],
+      ['grafana.kubevirt-ci.test', 'self-signed'],
+      ['search.kubevirt-ci.test', 'self-signed'],
+    ]);
+    const ingresses = objects(hub).filter((o) => o.kind === 'Ingress');
+    expect(ingresses.length).toBeGreaterThan(0);
+    expect(new Set(ingresses.map((i) => (i['spec'] as { ingressClassName: string }).ingressClassName))).toEqual(new Set(['nginx']));
+  });
+
+  it('keeps data in small claims on the default storage class, and serves the spoke sidecar on a node port', () => {
+    const all = kind.clusters.flatMap(objects);
+    expect(all.filter((o) => o.kind === 'PersistentVolume')).toEqual([]);
+    for (const claim of all.filter((o) => o.kind === 'PersistentVolumeClaim')) {
+      expect((claim['spec'] as { storageClassName?: string }).storageClassName).toBeUndefined();
+      expect(['1Gi', '2Gi', '6Gi']).toContain((claim['spec'] as { resources: { requests: { storage: string } } }).resources.requests.storage);
+    }
+    expect(find(spoke, 'Service', 'thanos-sidecar-remote')['spec']).toMatchObject({ type: 'NodePort', ports: [{ name: 'grpc', port: 10901, nodePort: 30901 }] });
+    const query = find(hub, 'Deployment', 'thanos-query');
+    expect(JSON.stringify(query)).toContain('--endpoint=prow-workloads-control-plane:30901');
+  });
+
+  it('lays a union variant over another whole, and merges plain objects', () => {
+    expect(overlay({ storage: { type: 'local', size: '1Ti', path: '/d' }, onCacheNode: true }, { storage: { type: 'claim', size: '2Gi' } })).toEqual({ storage: { type: 'claim', size: '2Gi' }, onCacheNode: true });
+    expect(overlay({ a: { b: 1, c: 2 } }, { a: { c: 3 } })).toEqual({ a: { b: 1, c: 3 } });
+  });
+});
+
+describe('the smoke git server', () => {
+  let served: string;
+  let server: GitServer;
+  beforeAll(async () => {
+    served = mkdtempSync(join(tmpdir(), 'served-'));
+    server = await serveGit(served, '127.0.0.1');
+  });
+  afterAll(async () => {
+    await server.close();
+    rmSync(served, { recursive: true, force: true });
+  });
+
+  // The server runs in this process, so git runs asynchronously beside it.
+  const run = promisify(execFile);
+  it("serves this checkout's commit plus the kind manifests to a real git clone over loopback, read-only", async () => {
+    const { base, commit } = publishVariant(repoRoot, kind, served);
+    expect(base).toBe(execFileSync('git', ['-C', repoRoot, 'rev-parse', 'HEAD'], { encoding: 'utf8' }).trim());
+    const clone = mkdtempSync(join(tmpdir(), 'clone-'));
+    try {
+      const url = `http://127.0.0.1:${server.port}/${servedRepo}`;
+      await run('git', ['clone', '--quiet', '--branch', smokeBranch, url, clone]);
+      const git = (...args: string[]) => execFileSync('git', ['-C', clone, ...args], { encoding: 'utf8' }).trim();
+      expect([git('rev-parse', 'HEAD'), git('rev-parse', 'HEAD~1'), git('log', '-1', '--format=%s')]).toEqual([commit, base, "smoke: the kind variant's manifests"]);
+      const root = parse(readFileSync(join(clone, 'clusters/workloads/manifests/prow-workloads/application-prow-workloads-root.yaml'), 'utf8')) as { spec: { source: { repoURL: string } } };
+      expect(root.spec.source.repoURL).toBe(repoURL);
+      expect(readFileSync(join(clone, 'apps/README.md'), 'utf8')).toBe(readFileSync(join(repoRoot, 'apps/README.md'), 'utf8'));
+      const push = await run('git', ['-C', clone, 'push', '--quiet', url, 'HEAD:refs/heads/other']).then(
+        () => 'pushed',
+        (err: { stderr?: string }) => String(err.stderr),
+      );
+      expect(push).toContain('403');
+    } finally {
+      rmSync(clone, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the placeholder secrets', () => {
+  it('fill every provided object and key but Prow’s kubeconfig, which bootstrap writes', () => {
+    for (const rc of kind.clusters) {
+      const made = placeholderObjects(rc.provided, secrets);
+      expect(made.map((m) => `${m.kind} ${m.metadata.namespace}/${m.metadata.name}`)).toEqual(rc.provided.filter((p) => !p.contexts).map((p) => `${p.kind} ${p.namespace}/${p.name}`));
+      for (const [m, p] of made.map((m, i) => [m, rc.provided.filter((o) => !o.contexts)[i]!] as const)) {
+        expect(Object.keys(m['data'] as object)).toEqual([...p.keys]);
+        expect(Object.values(m['data'] as object).every((v) => String(v).length > 0)).toBe(true);
+      }
+    }
+    expect(hub.provided.find((p) => p.contexts)?.name).toBe('kubeconfig');
+  });
+
+  it('sign the StoreAPI certificate with the one smoke CA, for the names Thanos query dials', () => {
+    const ca = new X509Certificate(secrets.pki.caCert);
+    const leaf = new X509Certificate(secrets.pki.leafCert);
+    expect([ca.ca, leaf.verify(ca.publicKey), leaf.checkIssued(ca)]).toEqual([true, true, true]);
+    expect(leaf.subjectAltName).toBe('DNS:*.monitoring.svc, DNS:prow-workloads-control-plane');
+    expect(leaf.keyUsage).toEqual(expect.arrayContaining(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']));
+    const tls = placeholderObjects(spoke.provided, secrets).find((m) => m.metadata.name === 'thanos-grpc-tls')!;
+    expect(Buffer.from((tls['data'] as Record<string, string>)['ca.crt']!, 'base64').toString()).toBe(secrets.pki.caCert);
+  });
+});
+
+describe('the system checks', () => {
+  it('sign webhooks as GitHub does', () => {
+    expect(signWebhook('The quick brown fox jumps over the lazy dog', 'key')).toEqual({
+      'X-Hub-Signature': 'sha1=de7c9b85b8b78aa6bc8a7a36f70a90701c9db4d9',
+      'X-Hub-Signature-256': 'sha256=f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8',
+    });
+  });
+
+  it('cover every part the issue names, each at a Service the kind variant renders', () => {
+    expect(systemChecks(kind, secrets).map((c) => `${c.name} -> ${c.target.cluster} ${c.target.namespace}/${c.target.name}:${c.target.port}`)).toEqual([
+      'deck serves its page -> ibm-prow-jobs kubevirt-prow/deck:80',
+      'hook accepts a correctly signed webhook -> ibm-prow-jobs kubevirt-prow/hook:8888',
+      'hook rejects a wrongly signed webhook -> ibm-prow-jobs kubevirt-prow/hook:8888',
+      'gcsweb answers its health check -> ibm-prow-jobs kubevirt-prow/gcsweb:80',
+      'Grafana serves its login page -> ibm-prow-jobs monitoring/grafana:3000',
+      "Grafana's datasource answers through Thanos query -> ibm-prow-jobs monitoring/grafana:3000",
+      'ci-search answers -> ibm-prow-jobs ci-search/ci-search:80',
+      'kubevirt-prow/bazel-cache:8080 (preset-bazel-cache) answers on ibm-prow-jobs -> ibm-prow-jobs kubevirt-prow/bazel-cache:8080',
+      'docker-proxy/docker-mirror-proxy:3128 (preset-docker-mirror-proxy) answers on ibm-prow-jobs -> ibm-prow-jobs docker-proxy/docker-mirror-proxy:3128',
+      'kubevirt-prow/bazel-cache:8080 (preset-bazel-cache) answers on prow-workloads -> prow-workloads kubevirt-prow/bazel-cache:8080',
+      'docker-proxy/docker-mirror-proxy:3128 (preset-docker-mirror-proxy) answers on prow-workloads -> prow-workloads docker-proxy/docker-mirror-proxy:3128',
+      "prow-workloads's Prometheus is visible through the hub's Thanos query -> ibm-prow-jobs monitoring/thanos-query-frontend:9090",
+    ]);
+  });
+});
+
+describe('the failure report', () => {
+  it('lists what Argo CD says of each Application that is not ready, with its unhealthy resources', () => {
+    const lines = applicationLines([
+      { metadata: { name: 'prow-workloads-greenhouse' }, status: { sync: { status: 'Synced' }, health: { status: 'Healthy' } } },
+      {
+        metadata: { name: 'ibm-prow-jobs-prow' },
+        status: {
+          sync: { status: 'Synced' },
+          health: { status: 'Degraded' },
+          operationState: { phase: 'Succeeded' },
+          resources: [
+            { kind: 'Deployment', namespace: 'kubevirt-prow', name: 'deck', health: { status: 'Degraded', message: 'Deployment "deck" exceeded its progress deadline' } },
+            { kind: 'Service', namespace: 'kubevirt-prow', name: 'deck', health: { status: 'Healthy' } },
+          ],
+        },
+      },
+      { metadata: { name: 'ibm-prow-jobs-grafana' }, status: { sync: { status: 'OutOfSync' }, health: { status: 'Missing' }, conditions: [{ type: 'ComparisonError', message: 'repository not accessible' }], operationState: { phase: 'Failed', message: 'one or more objects failed to apply' } } },
+    ]);
+    expect(lines).toEqual([
+      'ibm-prow-jobs-grafana: OutOfSync, Missing',
+      '  condition ComparisonError: repository not accessible',
+      '  last sync Failed: one or more objects failed to apply',
+      'ibm-prow-jobs-prow: Synced, Degraded',
+      '  Deployment kubevirt-prow/deck: Degraded (Deployment "deck" exceeded its progress deadline)',
+    ]);
+  });
+
+  it('shows the latest warning events, oldest first', () => {
+    const ev = (t: string, reason: string, type = 'Warning', count?: number) => ({ type, reason, message: `${reason} happened\n`, lastTimestamp: t, ...(count ? { count } : {}), involvedObject: { kind: 'Pod', namespace: 'monitoring', name: 'grafana-0' } });
+    expect(eventLines([ev('2026-11-23T10:02:00Z', 'BackOff', 'Warning', 7), ev('2026-11-23T10:01:00Z', 'Pulled', 'Normal'), ev('2026-11-23T10:00:00Z', 'FailedMount'), ev('2026-11-23T09:00:00Z', 'Old')], 2)).toEqual([
+      '2026-11-23T10:00:00Z  Pod monitoring/grafana-0  FailedMount: FailedMount happened',
+      '2026-11-23T10:02:00Z  Pod monitoring/grafana-0  BackOff: BackOff happened (x7)',
+    ]);
+  });
+
+  it('picks the pods that should run and are not ready, with why', () => {
+    const pod = (name: string, status: PodObject['status']): PodObject => ({ metadata: { name, namespace: 'kubevirt-prow' }, status });
+    const failing = failingPods([
+      pod('deck-1', { phase: 'Running', conditions: [{ type: 'Ready', status: 'True' }] }),
+      pod('label-sync-1', { phase: 'Succeeded' }),
+      pod('hook-1', { phase: 'Running', conditions: [{ type: 'Ready', status: 'False' }], containerStatuses: [{ name: 'hook', ready: false, restartCount: 4, state: { waiting: { reason: 'CrashLoopBackOff' } } }] }),
+      pod('crier-1', { phase: 'Pending', containerStatuses: [{ name: 'crier', ready: false, restartCount: 0, state: { waiting: { reason: 'ContainerCreating' } } }] }),
+      pod('tide-1', { phase: 'Running', containerStatuses: [{ name: 'tide', ready: false, restartCount: 1, state: { terminated: { reason: 'Error', exitCode: 1 } } }] }),
+    ]);
+    expect(failing.map((f) => [f.pod.metadata.name, f.why])).toEqual([
+      ['crier-1', 'crier ContainerCreating'],
+      ['hook-1', 'hook CrashLoopBackOff, 4 restarts'],
+      ['tide-1', 'tide Error (exit 1), 1 restarts'],
+    ]);
+  });
+});
+
+describe('pnpm smoke here', () => {
+  it('says in one line what this machine lacks, and nothing when it has everything', () => {
+    const none = () => ({ ok: false, detail: 'Cannot connect to the Docker daemon' });
+    expect(preflight(none)).toBe('no container engine (docker info: Cannot connect to the Docker daemon), no kind, no kubectl');
+    expect(preflight(() => ({ ok: true, detail: '' }))).toBeUndefined();
+  });
+
+  it('labels the kind node as the cache node, and the hub node for the ingress controller', () => {
+    expect(parse(kindConfig(true))).toEqual({ kind: 'Cluster', apiVersion: 'kind.x-k8s.io/v1alpha4', nodes: [{ role: 'control-plane', labels: { 'ci.kubevirt.io/cachenode': 'true', 'ingress-ready': 'true' } }] });
+    expect(parse(kindConfig(false)).nodes[0].labels).toEqual({ 'ci.kubevirt.io/cachenode': 'true' });
+  });
+});
