@@ -187,6 +187,15 @@ describe('bootstrap', () => {
     expect(hub.objects).toEqual(before);
   });
 
+  it("waits for the namespace of Prow's kubeconfig, which Argo CD creates", async () => {
+    argocdSynced();
+    hub.objects.delete('namespaces/kubevirt-prow');
+    setTimeout(() => hub.objects.set('namespaces/kubevirt-prow', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kubevirt-prow' } }), 200);
+    await bootstrap(options());
+    expect(lines.at(-1)).toBe('  created         Secret kubevirt-prow/kubeconfig');
+    expect(hub.requests.filter((r) => r === 'PATCH /api/v1/namespaces/kubevirt-prow/secrets/kubeconfig').length).toBeGreaterThan(1);
+  });
+
   it("stops with what to do when Argo CD has not created the build clusters' tokens in time", async () => {
     await expect(bootstrap(options({ waitSeconds: 0.05 }))).rejects.toThrow(
       'Secret kubevirt-prow-jobs/prow-control-plane-token did not appear on ibm-prow-jobs, prow-workloads within 0.05s; Argo CD creates it when it syncs the build-cluster Application. See `pnpm status`, then run bootstrap again (it is safe to repeat).',

@@ -131,7 +131,7 @@ async function waitForNamespace(o: BootstrapOptions, cluster: string, obj: Manif
     try {
       return await apply(cluster, obj);
     } catch (err) {
-      if (o.dryRun || Date.now() >= deadline || !/namespaces? "?[^"]*"? not found/.test((err as Error).message)) throw err;
+      if (o.dryRun || Date.now() >= deadline || !/namespaces\W+[\w.-]+\W+not found/.test((err as Error).message)) throw err;
       await sleep(o.pollMs ?? 5000);
     }
   }
