@@ -7,7 +7,8 @@ import { createHmac } from 'node:crypto';
 import { datasource } from '@kubevirt-ci/app-grafana';
 import type { Manifest, Rendered, RenderedCluster } from '@kubevirt-ci/synth';
 import { appName as prometheusApp } from '@kubevirt-ci/app-prometheus';
-import { appOn, exposedService, jobPresetsOn, type ServiceRef } from '@kubevirt-ci/topology';
+import { queryFrontendService } from '@kubevirt-ci/app-thanos';
+import { appOn, exposedService, jobPresetsOn, prowNamespace, type ServiceRef } from '@kubevirt-ci/topology';
 import type { SmokeSecrets } from './placeholders.ts';
 
 export interface Target extends ServiceRef {
@@ -75,9 +76,10 @@ export function systemChecks(rendered: Rendered, secrets: SmokeSecrets): SystemC
     const ex = exposedService(t, name);
     return renderedTarget(hub, ex.namespace, ex.service, ex.port);
   };
-  const hook = renderedTarget(hub, 'kubevirt-prow', 'hook');
+  const hook = renderedTarget(hub, prowNamespace, 'hook');
   const gcsweb = exposed('gcsweb');
-  const frontend = renderedTarget(hub, 'monitoring', 'thanos-query-frontend');
+  const gcswebHealth = readinessPath(hub, gcsweb.namespace, gcsweb.name);
+  const frontend = renderedTarget(hub, queryFrontendService.namespace, queryFrontendService.name, queryFrontendService.port);
   const ping = JSON.stringify({ zen: 'Keep it logically awesome.', hook_id: 1, hook: { type: 'Organization' } });
   const webhook = (key: string) => ({ method: 'POST', body: ping, headers: { 'Content-Type': 'application/json', 'X-GitHub-Event': 'ping', 'X-GitHub-Delivery': 'smoke-delivery', ...signWebhook(ping, key) } });
   const grafanaAuth = { Authorization: `Basic ${Buffer.from(`${secrets.grafanaUser}:${secrets.grafanaPassword}`).toString('base64')}` };
@@ -94,7 +96,7 @@ export function systemChecks(rendered: Rendered, secrets: SmokeSecrets): SystemC
     },
     { name: 'hook accepts a correctly signed webhook', target: hook, run: async (base) => expectStatus('POST /hook signed with the hmac token', await get(`${base}/hook`, webhook(secrets.hmac)), 200) },
     { name: 'hook rejects a wrongly signed webhook', target: hook, run: async (base) => expectStatus('POST /hook signed with another key', await get(`${base}/hook`, webhook(`not-${secrets.hmac}`)), 403) },
-    { name: 'gcsweb answers its health check', target: gcsweb, run: async (base) => expectStatus(`GET ${readinessPath(hub, gcsweb.namespace, gcsweb.name)}`, await get(`${base}${readinessPath(hub, gcsweb.namespace, gcsweb.name)}`), 200) },
+    { name: 'gcsweb answers its health check', target: gcsweb, run: async (base) => expectStatus(`GET ${gcswebHealth}`, await get(`${base}${gcswebHealth}`), 200) },
     {
       name: 'Grafana serves its login page',
       target: exposed('grafana'),
