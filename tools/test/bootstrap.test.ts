@@ -190,10 +190,17 @@ describe('bootstrap', () => {
   it("waits for the namespace of Prow's kubeconfig, which Argo CD creates", async () => {
     argocdSynced();
     hub.objects.delete('namespaces/kubevirt-prow');
-    setTimeout(() => hub.objects.set('namespaces/kubevirt-prow', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kubevirt-prow' } }), 200);
+    // Argo CD creates the namespace only after bootstrap's first attempt has been refused.
+    const attempt = 'PATCH /api/v1/namespaces/kubevirt-prow/secrets/kubeconfig';
+    const argocd = setInterval(() => {
+      if (!hub.requests.includes(attempt)) return;
+      hub.objects.set('namespaces/kubevirt-prow', { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kubevirt-prow' } });
+      clearInterval(argocd);
+    }, 5);
     await bootstrap(options());
+    clearInterval(argocd);
     expect(lines.at(-1)).toBe('  created         Secret kubevirt-prow/kubeconfig');
-    expect(hub.requests.filter((r) => r === 'PATCH /api/v1/namespaces/kubevirt-prow/secrets/kubeconfig').length).toBeGreaterThan(1);
+    expect(hub.requests.filter((r) => r === attempt).length).toBeGreaterThan(1);
   });
 
   it("stops with what to do when Argo CD has not created the build clusters' tokens in time", async () => {
