@@ -140,7 +140,7 @@ async function main(): Promise<number> {
   const dirty = uncommitted(repoRoot);
   if (dirty.length > 0) echo(chalk.yellow(`smoke: ${dirty.length} uncommitted changes are not deployed; the smoke test serves the current commit`));
 
-  const names = render(base).clusters.map((rc) => ({ name: rc.cluster.name, hub: rc.cluster.hub }));
+  const names = base.roles.flatMap((role) => role.clusters.map((c) => ({ name: c.name, hub: role.hub })));
   const work = mkdtempSync(join(tmpdir(), 'smoke-'));
   const kubeConfigs = new Map<string, KubeConfig>();
   let rendered: Rendered | undefined;

@@ -1,8 +1,8 @@
 import type { KubeConfig, KubernetesObject } from '@kubernetes/client-node';
 import { prowIdentity } from '@kubevirt-ci/app-build-cluster';
-import { rootsProject, type Manifest, type Rendered, type RenderedCluster } from '@kubevirt-ci/synth';
+import { describe, rootsProject, type Manifest, type Rendered, type RenderedCluster } from '@kubevirt-ci/synth';
 import { jobsNamespace } from '@kubevirt-ci/topology';
-import { Applier, objectRef, outcomeLine, type Outcome } from '../lib/apply.ts';
+import { Applier, outcomeLine, type Outcome } from '../lib/apply.ts';
 import { argocdObjects, readInstallManifest } from './argocd.ts';
 import { clusterSecret, credentialsOf, manager, managerObjects, serverOf, type ClusterCredentials } from './clusters.ts';
 import { inClusterServer, prowKubeconfig, prowKubeconfigObject, type BuildClusterAccess } from './prow.ts';
@@ -66,7 +66,7 @@ export async function bootstrap(o: BootstrapOptions): Promise<Tally> {
   const apply = async (cluster: string, obj: Manifest) => {
     const outcome = await applierOf(cluster).apply(obj as KubernetesObject);
     tally[outcome]++;
-    o.log(`  ${outcomeLine(outcome, objectRef(obj as KubernetesObject), o.dryRun)}`);
+    o.log(`  ${outcomeLine(outcome, describe(obj), o.dryRun)}`);
   };
   const deadline = Date.now() + o.waitSeconds * 1000;
 
@@ -84,7 +84,7 @@ export async function bootstrap(o: BootstrapOptions): Promise<Tally> {
     for (const obj of managerObjects(spoke)) await apply(name, obj);
     const creds = await tokenOf(o, name, manager.namespace, manager.tokenSecret, o.dryRun ? Date.now() : deadline);
     if (creds) await apply(hub.cluster.name, clusterSecret(name, server, creds, ns));
-    else if (o.dryRun) o.log(`  ${'would create'.padEnd(16)}Secret ${ns}/cluster-${name} (once the token exists)`);
+    else if (o.dryRun) o.log(`  ${outcomeLine('created', `Secret ${ns}/cluster-${name} (once the token exists)`, true)}`);
     else throw new Error(`cluster ${name} did not fill in the token of Secret ${manager.namespace}/${manager.tokenSecret} within ${o.waitSeconds}s; is its token controller running?`);
   }
 
@@ -101,7 +101,7 @@ export async function bootstrap(o: BootstrapOptions): Promise<Tally> {
     }
     const waiting = kubeconfig.contexts.filter((c) => !access.some((a) => a.name === c));
     if (waiting.length === 0) await waitForNamespace(o, hub.cluster.name, prowKubeconfig(kubeconfig, access), apply, deadline);
-    else if (o.dryRun) o.log(`  ${'would create'.padEnd(16)}Secret ${kubeconfig.namespace}/${kubeconfig.name} (once Argo CD has synced build-cluster on ${waiting.join(', ')})`);
+    else if (o.dryRun) o.log(`  ${outcomeLine('created', `Secret ${kubeconfig.namespace}/${kubeconfig.name} (once Argo CD has synced build-cluster on ${waiting.join(', ')})`, true)}`);
     else
       throw new Error(
         `Secret ${jobsNamespace}/${prowIdentity.tokenSecret} did not appear on ${waiting.join(', ')} within ${o.waitSeconds}s; Argo CD creates it when it syncs the build-cluster Application. See \`pnpm status\`, then run bootstrap again (it is safe to repeat).`,

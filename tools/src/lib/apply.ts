@@ -1,14 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import { KubernetesObjectApi, PatchStrategy, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
+import { describe, type Manifest } from '@kubevirt-ci/synth';
 import { apiErrorDetail } from './kubeconfig.ts';
 
 /** What a server-side apply did, or with --dry-run would do. */
 export type Outcome = 'created' | 'configured' | 'unchanged';
 
-/** An object as "Kind namespace/name" (or "Kind name" when cluster-scoped). */
-export function objectRef(o: KubernetesObject): string {
-  return `${o.kind} ${o.metadata?.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata?.name}`;
-}
+const objectRef = (o: KubernetesObject) => describe(o as Manifest);
 
 /** What the server keeps for itself; left out when deciding whether an apply changed anything. */
 function comparable(o: KubernetesObject): unknown {
