@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { readManifests } from '@kubevirt-ci/synth';
 import { repoRoot } from '@kubevirt-ci/topology';
 import { describe, expect, it } from 'vitest';
 
@@ -20,7 +20,9 @@ describe('validate:manifests', () => {
   it("passes on this repository's rendered manifests, saying in one line that kubeconform was skipped", () => {
     const r = validate(['--repo']);
     expect(r.code).toBe(0);
-    const files = readdirSync(join(repoRoot, 'clusters'), { recursive: true, encoding: 'utf8' }).filter((f) => /^[^/]+\/manifests\/.*\.yaml$/.test(f)).length;
+    // Only the manifests directories: a recursive walk of clusters/ on Node 20 follows pnpm's node_modules links.
+    const files = [...readManifests(repoRoot).keys()].filter((f) => f.endsWith('.yaml')).length;
+    expect(files).toBeGreaterThan(100);
     expect(r.out.split('\n')).toEqual([
       expect.stringMatching(/^kubeconform: skipped, not installed/),
       `0 errors, 0 warnings in ${files} files (${files} objects)`,
