@@ -16,7 +16,7 @@ import { kindConfig, preflight } from '../src/smoke/kind.ts';
 import { makeSecrets, placeholderObjects, type SmokeSecrets } from '../src/smoke/placeholders.ts';
 import { applicationLines, eventLines, failingPods, type PodObject } from '../src/smoke/report.ts';
 import { publishVariant, servedRepo, smokeBranch } from '../src/smoke/repo.ts';
-import { kindTopology, overlay } from '../src/smoke/topology.ts';
+import { kindNode, kindTopology, overlay } from '../src/smoke/topology.ts';
 
 const repoURL = 'http://172.18.0.1:8418/project-infra.git';
 let kind: Rendered;
@@ -31,6 +31,8 @@ beforeAll(async () => {
   secrets = makeSecrets(kind);
 });
 
+/** The workloads clusters of the kind variant, however many the topology has. */
+const spokes = () => kind.clusters.filter((rc) => !rc.cluster.hub);
 const objects = (rc: RenderedCluster) => rc.parts.flatMap((p) => p.objects);
 const find = (rc: RenderedCluster, kind: string, name: string): Manifest => objects(rc).find((o) => o.kind === kind && o.metadata.name === name)!;
 
@@ -48,9 +50,10 @@ describe('the kind variant', () => {
     }
   });
 
-  it('is the same apps on the same clusters, read from the smoke git server', () => {
-    const prod = kind.clusters.map((rc) => [rc.cluster.name, rc.cluster.apps.map((a) => a.app.name)]);
-    expect(prod).toEqual([
+  it('is the same apps on the same clusters, read from the smoke git server', async () => {
+    const appsByCluster = (r: Rendered) => r.clusters.map((rc) => [rc.cluster.name, rc.cluster.apps.map((a) => a.app.name)]);
+    expect(appsByCluster(kind)).toEqual(appsByCluster(render(await loadTopology())));
+    expect(appsByCluster(kind).slice(0, 2)).toEqual([
       ['ibm-prow-jobs', ['argocd', 'cert-manager', 'greenhouse', 'docker-proxy', 'ci-search', 'build-cluster', 'prow', 'prometheus', 'thanos', 'grafana']],
       ['prow-workloads', ['build-cluster', 'greenhouse', 'docker-proxy', 'prometheus']],
     ]);
@@ -143,7 +146,10 @@ describe('the placeholder secrets', () => {
     const ca = new X509Certificate(secrets.pki.caCert);
     const leaf = new X509Certificate(secrets.pki.leafCert);
     expect([ca.ca, leaf.verify(ca.publicKey), leaf.checkIssued(ca)]).toEqual([true, true, true]);
-    expect(leaf.subjectAltName).toBe('DNS:*.monitoring.svc, DNS:prow-workloads-control-plane');
+    // The hub's query dials each spoke's kind node; in-cluster peers use the Service names.
+    const dialled = ['*.monitoring.svc', ...spokes().map((rc) => kindNode(rc.cluster.name))].sort();
+    expect(leaf.subjectAltName).toBe(dialled.map((n) => `DNS:${n}`).join(', '));
+    expect(dialled).toContain('prow-workloads-control-plane');
     expect(leaf.keyUsage).toEqual(expect.arrayContaining(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']));
     const tls = placeholderObjects(spoke.provided, secrets).find((m) => m.metadata.name === 'thanos-grpc-tls')!;
     expect(Buffer.from((tls['data'] as Record<string, string>)['ca.crt']!, 'base64').toString()).toBe(secrets.pki.caCert);
@@ -167,11 +173,12 @@ describe('the system checks', () => {
       'Grafana serves its login page -> ibm-prow-jobs monitoring/grafana:3000',
       "Grafana's datasource answers through Thanos query -> ibm-prow-jobs monitoring/grafana:3000",
       'ci-search answers -> ibm-prow-jobs ci-search/ci-search:80',
-      'kubevirt-prow/bazel-cache:8080 (preset-bazel-cache) answers on ibm-prow-jobs -> ibm-prow-jobs kubevirt-prow/bazel-cache:8080',
-      'docker-proxy/docker-mirror-proxy:3128 (preset-docker-mirror-proxy) answers on ibm-prow-jobs -> ibm-prow-jobs docker-proxy/docker-mirror-proxy:3128',
-      'kubevirt-prow/bazel-cache:8080 (preset-bazel-cache) answers on prow-workloads -> prow-workloads kubevirt-prow/bazel-cache:8080',
-      'docker-proxy/docker-mirror-proxy:3128 (preset-docker-mirror-proxy) answers on prow-workloads -> prow-workloads docker-proxy/docker-mirror-proxy:3128',
-      "prow-workloads's Prometheus is visible through the hub's Thanos query -> ibm-prow-jobs monitoring/thanos-query-frontend:9090",
+      // Then per cluster, in topology order: the caches its jobs' presets point at, and a spoke's metrics on the hub.
+      ...kind.clusters.flatMap((rc) => [
+        `kubevirt-prow/bazel-cache:8080 (preset-bazel-cache) answers on ${rc.cluster.name} -> ${rc.cluster.name} kubevirt-prow/bazel-cache:8080`,
+        `docker-proxy/docker-mirror-proxy:3128 (preset-docker-mirror-proxy) answers on ${rc.cluster.name} -> ${rc.cluster.name} docker-proxy/docker-mirror-proxy:3128`,
+        ...(rc.cluster.hub ? [] : [`${rc.cluster.name}'s Prometheus is visible through the hub's Thanos query -> ibm-prow-jobs monitoring/thanos-query-frontend:9090`]),
+      ]),
     ]);
   });
 });
