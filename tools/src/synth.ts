@@ -5,6 +5,7 @@
 import { findDrift, loadTopology, render, writeManifests, type Rendered } from '@kubevirt-ci/synth';
 import { TopologyError, repoRoot } from '@kubevirt-ci/topology';
 import { argv, chalk, echo } from 'zx';
+import { progress } from './lib/progress.ts';
 
 const usage = `usage: synth [--role <role>]... [--check]
 
@@ -31,6 +32,7 @@ async function main(): Promise<number> {
   const only = roles();
   let rendered: Rendered;
   try {
+    progress('synth: loading the topology (apps/ and clusters/) and rendering every cluster ...');
     rendered = render(await loadTopology());
   } catch (err) {
     if (err instanceof TopologyError) {

@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { repoRoot } from '@kubevirt-ci/topology';
@@ -61,6 +61,44 @@ describe('diff', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.out).toMatch(/^diff: cannot read the manifests at "no-such-branch": git rev-parse/);
     expect(diff('--format', 'xml')).toEqual({ code: 2, out: 'diff: --format must be text or markdown, not "xml"\n' });
+  });
+});
+
+describe('diff of a Prow change', () => {
+  const prow = 'clusters/control-plane/manifests/ibm-prow-jobs/prow';
+  const config = readFileSync(join(repoRoot, prow, 'configmap-config.yaml'), 'utf8');
+  const jobs = readFileSync(join(repoRoot, prow, 'configmap-job-config.yaml'), 'utf8');
+  const job = ['        - name: pull-kubevirt-new-lane', '          cluster: prow-workloads', '          always_run: true', '          spec:', '            containers:', '              - image: quay.io/kubevirtci/bootstrap:v1', ''].join('\n');
+  let prowRepo: string;
+
+  beforeAll(() => {
+    // The committed Prow ConfigMaps as the base; a new first job and one changed key as the change.
+    prowRepo = mkdtempSync(join(tmpdir(), 'diff-prow-'));
+    const g = (...args: string[]) => spawnSync('git', ['-c', 'user.email=test@example.org', '-c', 'user.name=test', ...args], { cwd: prowRepo });
+    g('init', '-q', '-b', 'main');
+    mkdirSync(join(prowRepo, prow), { recursive: true });
+    writeFileSync(join(prowRepo, prow, 'configmap-config.yaml'), config);
+    writeFileSync(join(prowRepo, prow, 'configmap-job-config.yaml'), jobs);
+    g('add', '-A');
+    g('commit', '-qm', 'base');
+    expect(config).toContain('\n      max_pod_age: 30m\n');
+    expect(jobs).toContain('\n      kubevirt/kubevirt:\n        - name: ');
+    writeFileSync(join(prowRepo, prow, 'configmap-config.yaml'), config.replace('\n      max_pod_age: 30m\n', '\n      max_pod_age: 45m\n'));
+    writeFileSync(join(prowRepo, prow, 'configmap-job-config.yaml'), jobs.replace('\n      kubevirt/kubevirt:\n', `\n      kubevirt/kubevirt:\n${job}`));
+  });
+  afterAll(() => rmSync(prowRepo, { recursive: true, force: true }));
+
+  it('shows exactly the added job and the changed key, as lines of the text they are in', () => {
+    const r = spawnSync(tsx, [join(repoRoot, 'tools/src/diff.ts'), '--repo', prowRepo], { encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+    const out = r.stdout.split('\n');
+    const changed = (l: string) => /^ {8}[-+]/.test(l);
+    expect([r.status, out[0], out[2]]).toEqual([0, 'Rendered manifests, HEAD -> working tree: 0 added, 0 removed, 2 changed', 'ibm-prow-jobs / prow']);
+    expect(out.filter(changed)).toEqual([
+      '        -  max_pod_age: 30m',
+      '        +  max_pod_age: 45m',
+      ...job.trimEnd().split('\n').map((l) => `        +${l.slice(4)}`),
+    ]);
+    expect(out.filter((l) => /^ {2,6}\S/.test(l))).toEqual(['  ~ ConfigMap kubevirt-prow/config', '      data.config.yaml:', '  ~ ConfigMap kubevirt-prow/job-config', '      data.kubevirt-kubevirt.yaml:']);
   });
 });
 
