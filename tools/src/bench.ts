@@ -5,9 +5,12 @@
  */
 import { k8s } from '@kubevirt-ci/kube';
 import { loadTopology, render } from '@kubevirt-ci/synth';
-import { defineApp, defineTopology, enable, type ClusterSpec, type RoleSpec } from '@kubevirt-ci/topology';
+import { defineApp, defineTopology, enable, repoRoot, type ClusterSpec, type RoleSpec } from '@kubevirt-ci/topology';
 import { checkArgoGraph, checkPolicy, checkReferences, checkRemovedApis, checkSchemas, clusterOf, parseManifests, type ParsedObject } from '@kubevirt-ci/validate';
 import type { Construct } from 'constructs';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { argv, echo } from 'zx';
 import { z } from 'zod';
 
@@ -117,13 +120,53 @@ async function run(n: number): Promise<Row[]> {
   return rows;
 }
 
-const sizes = argv['clusters'] !== undefined ? String(argv['clusters']).split(',').map(Number) : [1, 10, 100];
-echo(`bench: ${servicesPerCluster} stand-in services per workloads cluster (6 objects each) on top of the real apps; kubeconform is not timed`);
-echo(['workloads clusters', 'stage', 'resources', 'seconds', 'resources/s'].map((h, i) => (i === 1 ? h.padEnd(16) : h.padStart(i === 0 ? 18 : 11))).join('  '));
-for (const n of sizes) {
-  for (const r of await run(n)) {
-    echo(
-      [String(r.clusters).padStart(18), r.stage.padEnd(16), String(r.resources).padStart(11), r.seconds.toFixed(3).padStart(11), String(Math.round(r.resources / Math.max(r.seconds, 1e-6))).padStart(11)].join('  '),
-    );
+const usage = `usage: bench [--clusters 1,10,100] [--edit-loop]
+
+Times synth and every built-in validation stage on topologies with 1, 10 and 100 workloads
+clusters (the real apps plus ${servicesPerCluster} stand-in services on each), and prints
+resources per second for each. A benchmark to read, not a test: nothing passes or fails.
+
+  --clusters <n,...>  the sizes to run (default 1,10,100)
+  --edit-loop         also time the edit loop as whole commands, in this checkout: pnpm test
+                      once to fill turbo's cache and once more with no change (fully cached),
+                      then pnpm synth after a one-line change in a fact (restored after)
+  --help              this text`;
+
+/** Wall seconds of one command in the repository, which must succeed. */
+function timed(command: string, args: string[]): number {
+  const t = performance.now();
+  const r = spawnSync(command, args, { cwd: repoRoot, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  if (r.status !== 0) throw new Error(`${command} ${args.join(' ')} failed (exit ${r.status}):\n${(r.stdout + r.stderr).slice(-4000)}`);
+  return (performance.now() - t) / 1000;
+}
+
+function editLoop(): void {
+  const fact = join(repoRoot, 'packages/topology/src/facts/versions.ts');
+  echo('edit loop (whole commands, wall seconds)');
+  echo(`  pnpm test, filling the cache        ${timed('pnpm', ['test']).toFixed(1).padStart(7)}`);
+  echo(`  pnpm test, no change (cached)       ${timed('pnpm', ['test']).toFixed(1).padStart(7)}`);
+  const original = readFileSync(fact, 'utf8');
+  try {
+    writeFileSync(fact, `${original}// bench: a one-line change\n`);
+    echo(`  pnpm synth, one line in versions.ts ${timed('pnpm', ['synth']).toFixed(1).padStart(7)}`);
+  } finally {
+    writeFileSync(fact, original);
   }
+  echo(`  pnpm synth, no change               ${timed('pnpm', ['synth']).toFixed(1).padStart(7)}`);
+}
+
+if (argv['help'] || argv['h']) {
+  echo(usage);
+} else {
+  const sizes = argv['clusters'] !== undefined ? String(argv['clusters']).split(',').map(Number) : [1, 10, 100];
+  echo(`bench: ${servicesPerCluster} stand-in services per workloads cluster (6 objects each) on top of the real apps; kubeconform is not timed`);
+  echo(['workloads clusters', 'stage', 'resources', 'seconds', 'resources/s'].map((h, i) => (i === 1 ? h.padEnd(16) : h.padStart(i === 0 ? 18 : 11))).join('  '));
+  for (const n of sizes) {
+    for (const r of await run(n)) {
+      echo(
+        [String(r.clusters).padStart(18), r.stage.padEnd(16), String(r.resources).padStart(11), r.seconds.toFixed(3).padStart(11), String(Math.round(r.resources / Math.max(r.seconds, 1e-6))).padStart(11)].join('  '),
+      );
+    }
+  }
+  if (argv['edit-loop']) editLoop();
 }

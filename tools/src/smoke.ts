@@ -123,11 +123,11 @@ async function report(rendered: Rendered, kubeConfigs: Map<string, KubeConfig>):
 }
 
 async function main(): Promise<number> {
-  const base = await loadTopology();
   if (argv['help'] || argv['h']) {
     echo(usage);
     return 0;
   }
+  const base = await loadTopology();
   if (argv['kind-version']) {
     echo(base.versions.smoke.kind);
     return 0;

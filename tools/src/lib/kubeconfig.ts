@@ -1,4 +1,13 @@
+import { existsSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { delimiter, join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
+
+/** The kubeconfig files kubectl would read: $KUBECONFIG's list, else ~/.kube/config. */
+function defaultKubeConfigFiles(): string[] {
+  const env = process.env['KUBECONFIG'];
+  return env ? env.split(delimiter).filter((f) => f !== '') : [join(homedir(), '.kube', 'config')];
+}
 
 /**
  * The kubeconfig a person uses ($KUBECONFIG or ~/.kube/config, or the file given), switched to
@@ -6,6 +15,10 @@ import { KubeConfig } from '@kubernetes/client-node';
  */
 export function loadKubeConfig(context: string, file?: string): KubeConfig {
   const kc = new KubeConfig();
+  // Without any file, client-node makes up a context called "loaded-context" for localhost.
+  if (!file && !defaultKubeConfigFiles().some((f) => existsSync(f))) {
+    throw new Error(`no kubeconfig: ${process.env['KUBECONFIG'] ? `none of $KUBECONFIG (${process.env['KUBECONFIG']}) exists` : `~/.kube/config does not exist and $KUBECONFIG is not set`}; pass --kubeconfig <file>, or set $KUBECONFIG to a kubeconfig with the cluster's context`);
+  }
   try {
     if (file) kc.loadFromFile(file);
     else kc.loadFromDefault();
