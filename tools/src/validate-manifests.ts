@@ -5,7 +5,7 @@
  */
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
+import { join, relative, resolve, sep } from 'node:path';
 import { loadTopology, render } from '@kubevirt-ci/synth';
 import { repoRoot, versions } from '@kubevirt-ci/topology';
 import { counts, formatJson, formatJUnit, formatText, kubeconformVersion, validateFiles } from '@kubevirt-ci/validate';
@@ -36,6 +36,12 @@ function collect(path: string, out: string[]): void {
     // Dependencies and hidden directories are never manifests.
     for (const entry of readdirSync(path).sort()) if (entry !== 'node_modules' && !entry.startsWith('.')) collect(join(path, entry), out);
   } else if (manifestFile.test(path)) out.push(path);
+}
+
+/** Whether a path lies inside this repository's rendered manifests (clusters/<role>/manifests). */
+function isOurManifests(path: string): boolean {
+  const rel = relative(join(repoRoot, 'clusters'), resolve(path));
+  return !rel.startsWith('..') && rel.split(sep)[1] === 'manifests';
 }
 
 async function main(): Promise<number> {
@@ -120,6 +126,10 @@ async function main(): Promise<number> {
     });
     const shown = stdinDir ? { ...report, findings: report.findings.map((f) => (f.file.startsWith(stdinDir!) ? { ...f, file: '<stdin>' } : f)) } : report;
     process.stdout.write(format === 'json' ? formatJson(shown) : format === 'junit' ? formatJUnit(shown) : formatText(shown));
+    if (!repo && counts(report).errors > 0 && paths.every(isOurManifests)) {
+      // Our manifests refer to Secrets created outside git and to each other across Applications.
+      process.stderr.write(`hint: these are this repository's rendered manifests; \`pnpm validate:manifests --repo\` validates them with what lives outside the files (provided Secrets, the Argo CD graph)\n`);
+    }
     return counts(report).errors > 0 ? 1 : 0;
   } finally {
     if (stdinDir) rmSync(stdinDir, { recursive: true, force: true });

@@ -30,6 +30,15 @@ describe('validate:manifests', () => {
     ]);
   });
 
+  it("points at --repo when our own manifests are validated without what lives outside them", () => {
+    const r = validate(['--no-kubeconform', 'clusters/workloads/manifests']);
+    expect(r.code).toBe(1);
+    expect(r.out.trimEnd().split('\n').at(-1)).toBe(
+      "hint: these are this repository's rendered manifests; `pnpm validate:manifests --repo` validates them with what lives outside the files (provided Secrets, the Argo CD graph)",
+    );
+    expect(validate(['--no-kubeconform', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n').out).not.toContain('hint:');
+  });
+
   it('exits 1 with findings for bad input on standard input, as JSON when asked', () => {
     const r = validate(['--format', 'json', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n');
     expect(r.code).toBe(1);
