@@ -57,9 +57,26 @@ describe('Prow on the control plane', () => {
       const c = pod.containers[0];
       expect([n, Object.keys(c.resources.requests).sort(), Object.keys(c.resources.limits)]).toEqual([n, ['cpu', 'memory'], ['memory']]);
       expect([n, pod.securityContext.runAsNonRoot, c.securityContext.allowPrivilegeEscalation, c.securityContext.readOnlyRootFilesystem]).toEqual([n, true, false, true]);
-      expect([n, c.readinessProbe !== undefined, c.livenessProbe !== undefined]).toEqual([n, n !== 'label-sync', n !== 'label-sync']);
+      const probed = n !== 'label-sync' && n !== 'statusreconciler';
+      expect([n, c.readinessProbe !== undefined, c.livenessProbe !== undefined]).toEqual([n, probed, probed]);
     }
     expect(podOf('deck').spec.containers[0].readinessProbe.httpGet).toEqual({ port: 'health', path: '/healthz/ready' });
+  });
+
+  it("probes only what the pinned Prow binary serves: Prow's health port where main.go starts it, else /metrics", () => {
+    // At the pinned commit, cmd/{deck,hook,prow-controller-manager,ghproxy,exporter} call
+    // pjutil.NewHealthOnPort (8081); crier, horologium, sinker and tide only serve metrics.
+    const probe = (n: string) => {
+      const c = podOf(n).spec.containers[0];
+      return [n, c.livenessProbe?.httpGet, c.readinessProbe?.httpGet, (c.ports ?? []).map((p: { name: string }) => p.name).includes('health')];
+    };
+    const health = [{ port: 'health', path: '/healthz' }, { port: 'health', path: '/healthz/ready' }, true];
+    const metrics = [{ port: 'metrics', path: '/metrics' }, { port: 'metrics', path: '/metrics' }, false];
+    expect(['deck', 'hook', 'prow-controller-manager', 'ghproxy', 'prow-exporter'].map(probe)).toEqual(['deck', 'hook', 'prow-controller-manager', 'ghproxy', 'prow-exporter'].map((n) => [n, ...health]));
+    expect(['crier', 'horologium', 'sinker', 'tide'].map(probe)).toEqual(['crier', 'horologium', 'sinker', 'tide'].map((n) => [n, ...metrics]));
+    // status-reconciler serves nothing: no probe, and the reason on the Deployment.
+    expect(probe('statusreconciler')).toEqual(['statusreconciler', undefined, undefined, false]);
+    expect(find('Deployment', 'statusreconciler').metadata.annotations['policy.ci.kubevirt.io/probes']).toMatch(/^status-reconciler serves nothing over HTTP/);
     expect(podOf('pushgateway').spec.containers[0].livenessProbe.httpGet).toEqual({ port: 'http', path: '/-/healthy' });
     expect(podOf('rehearse').spec.containers[0].readinessProbe.tcpSocket).toEqual({ port: 'http' });
   });

@@ -21,6 +21,14 @@ const { config, jobs, plugins, github, kubeconfig, gcs, hmac, slack, tmp } = mou
 const metrics = metricsPort;
 
 /**
+ * crier, horologium, sinker and tide serve no health endpoint at the pinned Prow: their
+ * cmd/<name>/main.go never calls pjutil.NewHealthOnPort, so nothing listens on 8081. What
+ * answers is pkg/metrics' ExposeMetrics, /metrics on --metrics-port (9090), served because
+ * the config's push_gateway sets serve_metrics.
+ */
+const metricsProbes = { kind: 'http', port: metrics.name, liveness: '/metrics', readiness: '/metrics' } as const;
+
+/**
  * Prow's main services. ProwJobs live in the jobs namespace (the config's prowjob_namespace),
  * so that is where their ProwJob rights, pod rights and leader locks are granted; the
  * inventory's verbs, nothing more. Prow reaches the pods of other build clusters through its
@@ -45,7 +53,7 @@ export function coreComponents(x: ComponentContext): Component[] {
       github: true,
       mounts: [config, jobs, github, gcs, kubeconfig, slack, tmp],
       ports: [metrics],
-      probes: { kind: 'prow-health' },
+      probes: metricsProbes,
       rbac: { [jobsNamespace]: [prowjobs('get', 'watch', 'list', 'patch'), core(['pods', 'events'], 'get', 'list'), core(['pods'], 'patch')] },
       terminationGracePeriodSeconds: 30,
     },
@@ -98,7 +106,7 @@ export function coreComponents(x: ComponentContext): Component[] {
       args: ['--dry-run=false', ...configFlags],
       mounts: [config, jobs, tmp],
       ports: [metrics],
-      probes: { kind: 'prow-health' },
+      probes: metricsProbes,
       rbac: { [jobsNamespace]: [prowjobs('create', 'list', 'watch')] },
     },
     {
@@ -125,7 +133,7 @@ export function coreComponents(x: ComponentContext): Component[] {
       args: ['--dry-run=false', ...configFlags, kubeconfigFlag],
       mounts: [config, jobs, kubeconfig, tmp],
       ports: [metrics],
-      probes: { kind: 'prow-health' },
+      probes: metricsProbes,
       rbac: {
         [jobsNamespace]: [prowjobs('delete', 'list', 'watch', 'get'), core(['pods'], 'delete', 'list', 'watch', 'get', 'patch'), ...leaderElection('prow-sinker-leaderlock')],
       },
@@ -147,7 +155,7 @@ export function coreComponents(x: ComponentContext): Component[] {
       github: true,
       mounts: [config, jobs, github, gcs, tmp],
       ports: [{ name: 'http', containerPort: 8888, service: services.tide.port }, metrics],
-      probes: { kind: 'prow-health' },
+      probes: metricsProbes,
       rbac: { [jobsNamespace]: [prowjobs('create', 'list', 'get', 'watch')] },
     },
     {
@@ -157,7 +165,10 @@ export function coreComponents(x: ComponentContext): Component[] {
       github: true,
       mounts: [config, plugins, jobs, github, gcs, tmp],
       ports: [],
-      probes: { kind: 'prow-health' },
+      probes: {
+        kind: 'none',
+        why: 'status-reconciler serves nothing over HTTP at the pinned Prow: cmd/status-reconciler/main.go starts no health, metrics or other server, so there is no endpoint to probe',
+      },
       rbac: { [jobsNamespace]: [prowjobs('create')] },
       terminationGracePeriodSeconds: 180,
     },
