@@ -40,8 +40,19 @@ export const grpcTls = {
   keys: ['tls.crt', 'tls.key', 'ca.crt'],
 } as const;
 
-/** Where prometheus-operator mounts a Secret listed in a Prometheus resource's `secrets`. */
+/**
+ * Where prometheus-operator mounts a Secret listed in a Prometheus resource's `secrets`: into
+ * the prometheus container only (pkg/prometheus/common.go, secretsDir), as a volume it names
+ * "secret-<name>" (pkg/k8s/resource_namer.go). Read at v0.93.0, the newest tag the source
+ * snapshot here holds; versions.prometheusOperator pins v0.93.1.
+ */
 export const operatorSecretsDir = '/etc/prometheus/secrets';
+
+/** The volume prometheus-operator makes of a Secret in `secrets`, for mounting it elsewhere too. */
+export function operatorSecretVolume(secret: string): { readonly name: string; readonly mountPath: string } {
+  const name = `secret-${secret}`.toLowerCase().replace(/[^a-z0-9-]/g, '-').replace(/^-+|-+$/g, '').slice(0, 63);
+  return { name, mountPath: `${operatorSecretsDir}/${secret}` };
+}
 
 /** The Thanos object-store configuration (objstore.yml), with the bucket's credentials. */
 export const objstoreSecret = { name: 'thanos-objstore', key: 'objstore.yml' } as const;

@@ -13,7 +13,7 @@ import {
   namespace,
   objstoreSecret,
   operatedPodLabels,
-  operatorSecretsDir,
+  operatorSecretVolume,
   prometheusName,
   replicaLabel,
   sidecarService,
@@ -129,7 +129,8 @@ export function renderPrometheus(scope: Construct, versions: Versions, cluster: 
   if (storage.type === 'local') {
     localPersistentVolume(scope, { name: `${namespace}-prometheus`, size: storage.size, path: storage.path, claim: { namespace, name: claimName(0) }, labels });
   }
-  const tlsFile = (key: string) => `${operatorSecretsDir}/${grpcTls.secret}/${key}`;
+  const tlsVolume = operatorSecretVolume(grpcTls.secret);
+  const tlsFile = (key: string) => `${tlsVolume.mountPath}/${key}`;
   const onlyMonitoring = { matchLabels: { 'kubernetes.io/metadata.name': namespace } };
   emitModel(
     scope,
@@ -177,6 +178,9 @@ export function renderPrometheus(scope: Construct, versions: Versions, cluster: 
           version: imageTag(versions.thanos),
           objectStorageConfig: { name: objstoreSecret.name, key: objstoreSecret.key },
           grpcServerTlsConfig: { certFile: tlsFile('tls.crt'), keyFile: tlsFile('tls.key'), caFile: tlsFile('ca.crt') },
+          // The operator mounts spec.secrets into the prometheus container only; the sidecar,
+          // which reads these files, gets the same volume at the same path.
+          volumeMounts: [tlsVolume],
           resources: v.sidecarResources,
         },
       },

@@ -111,6 +111,9 @@ describe('the prometheus app', () => {
       },
     });
     expect(p.secrets).toEqual(['thanos-grpc-tls']);
+    // The operator mounts spec.secrets into the prometheus container only, as volume
+    // secret-<name>; the sidecar reads the TLS files, so it mounts that volume at the same path.
+    expect(p.thanos.volumeMounts).toEqual([{ name: 'secret-thanos-grpc-tls', mountPath: '/etc/prometheus/secrets/thanos-grpc-tls' }]);
     // It only reads what the monitoring namespace declares.
     expect(p.serviceMonitorNamespaceSelector).toEqual({ matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } });
     expect(p.alerting).toEqual({ alertmanagers: [{ namespace: 'monitoring', name: 'alertmanager-operated', port: 'web', apiVersion: 'v2' }] });
