@@ -10,6 +10,14 @@ export const kubeconformVersion = 'v0.7.0';
 /** Where kubeconform finds the schemas of custom resources (one per group, kind and version). */
 export const crdSchemaLocation = 'https://raw.githubusercontent.com/datreeio/CRDs-catalog/main/{{.Group}}/{{.ResourceKind}}_{{.ResourceAPIVersion}}.json';
 
+/** A kubeconform made ready by the caller: its binary, offline schema locations and the version they resolve. */
+export interface PreparedKubeconform {
+  readonly bin: string;
+  readonly schemaLocations: readonly string[];
+  /** x.y.z, as its -kubernetes-version takes it. */
+  readonly kubernetesVersion: string;
+}
+
 /** The kubeconform binary: $KUBECONFORM when set, else the first on PATH; undefined when there is none. */
 export function findKubeconform(env: NodeJS.ProcessEnv = process.env): string | undefined {
   const executable = (p: string) => {
@@ -51,6 +59,18 @@ export function pointerToPath(pointer: string): string {
 }
 
 /**
+ * The innermost errors of a kubeconform message: its validationErrors name only the top
+ * level ("at '/spec': allOf failed"); the message holds the whole chain, each step
+ * " - at '<pointer>': <what>". A step that only says a combinator failed is not a leaf.
+ */
+export function leafErrors(msg: string): { path: string; msg: string }[] {
+  const steps = [...msg.matchAll(/- at '([^']*)': (.*?)(?=\s+- at '|$)/g)].map((m) => ({ path: m[1]!, msg: m[2]!.trim() }));
+  return steps.filter((s) => !combinatorFailed.test(s.msg));
+}
+
+const combinatorFailed = /^(allOf|anyOf|oneOf|validation|\$ref) failed$/;
+
+/**
  * Reads kubeconform's `-output json` report into findings. kubeconform names an object by
  * file, kind and name; the line comes from our own parse of the same file.
  */
@@ -70,11 +90,18 @@ export function parseKubeconformReport(stdout: string, objects: readonly ParsedO
     const match = objects.find((o) => o.file === file && refOf(o.value).kind === r.kind && refOf(o.value).name === r.name);
     const object = match ? refOf(match.value) : { kind: r.kind, name: r.name };
     const base = { severity: 'error' as const, file, line: match?.line ?? 0, object };
+    if (status === 'error' && /^error unmarshalling resource/.test(r.msg ?? '')) {
+      findings.push({ ...base, rule: 'kubeconform/unreadable-object', path: '', message: r.msg!, fix: 'fix the document: kubeconform reads it strictly, as the API server does (no duplicate keys)' });
+      continue;
+    }
     if (status === 'error') {
       findings.push({ ...base, rule: 'kubeconform/error', path: '', message: r.msg ?? 'kubeconform could not validate the object', fix: 'make a schema available (see the schema locations) or fix the document' });
       continue;
     }
-    const errors = r.validationErrors?.length ? r.validationErrors : [{ path: '', msg: r.msg }];
+    // Its validationErrors are the top level; where they only say a combinator failed, the leaves are in msg.
+    const top = (r.validationErrors ?? []).filter((e) => !combinatorFailed.test(e.msg ?? ''));
+    const leaves = leafErrors(r.msg ?? '');
+    const errors = top.length ? top : leaves.length ? leaves : r.validationErrors?.length ? r.validationErrors : [{ path: '', msg: r.msg }];
     for (const e of errors) {
       findings.push({ ...base, rule: 'kubeconform/invalid', path: pointerToPath(e.path ?? ''), message: e.msg ?? r.msg ?? 'invalid', fix: 'make the field match the schema of its kind' });
     }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import type { Finding } from './finding.ts';
-import { findKubeconform, kubeconformArgs, kubeconformMissing, parseKubeconformReport } from './kubeconform.ts';
-import { parseManifests, type ParsedObject } from './parse.ts';
+import { findKubeconform, kubeconformArgs, kubeconformMissing, parseKubeconformReport, type PreparedKubeconform } from './kubeconform.ts';
+import { parseManifests, refOf, type ParsedObject } from './parse.ts';
 import type { Report } from './report.ts';
 import { checkSchemas, type SchemaOptions } from './schema.ts';
 import { checkReferences, type CrossOptions } from './cross.ts';
@@ -17,8 +17,13 @@ export function clusterOf(file: string): string {
 export interface ValidateOptions extends SchemaOptions, CrossOptions {
   /** The Kubernetes version to validate against, for example '1.33' (kubeconform wants x.y.z). */
   readonly kubernetesVersion: string;
-  /** Run kubeconform when it is installed (default true). */
-  readonly kubeconform?: boolean;
+  /**
+   * kubeconform: false not to run it; a prepared binary with its offline schemas; or true
+   * (the default) for one on $KUBECONFORM or PATH with its default schema locations.
+   */
+  readonly kubeconform?: boolean | PreparedKubeconform;
+  /** Why kubeconform is not run, when the caller could not prepare it: one note instead. */
+  readonly kubeconformUnavailable?: string;
   readonly env?: NodeJS.ProcessEnv;
   /** Check the Argo CD graph too: the files are this repository's rendered manifests. */
   readonly argocd?: ArgoOptions;
@@ -49,14 +54,26 @@ export async function validateFiles(files: ReadonlyMap<string, string>, options:
   }
   if (options.argocd) findings.push(...checkArgoGraph(objects, options.argocd));
   const notes: string[] = [];
-  if (options.kubeconform !== false) {
-    const bin = findKubeconform(options.env);
+  if (options.kubeconformUnavailable !== undefined) notes.push(`kubeconform: skipped: ${options.kubeconformUnavailable}`);
+  else if (options.kubeconform !== false) {
+    const prepared = typeof options.kubeconform === 'object' ? options.kubeconform : undefined;
+    const bin = prepared?.bin ?? findKubeconform(options.env);
     if (!bin) notes.push(kubeconformMissing);
     else {
-      const version = /^\d+\.\d+$/.test(options.kubernetesVersion) ? `${options.kubernetesVersion}.0` : options.kubernetesVersion;
-      const r = spawnSync(bin, kubeconformArgs([...files.keys()], version), { encoding: 'utf8', env: options.env ?? process.env, maxBuffer: 256 * 1024 * 1024 });
+      const version = prepared?.kubernetesVersion ?? (/^\d+\.\d+$/.test(options.kubernetesVersion) ? `${options.kubernetesVersion}.0` : options.kubernetesVersion);
+      const r = spawnSync(bin, kubeconformArgs([...files.keys()], version, prepared?.schemaLocations), { encoding: 'utf8', env: options.env ?? process.env, maxBuffer: 256 * 1024 * 1024 });
       if (r.error) notes.push(`kubeconform: could not run ${bin}: ${r.error.message}`);
-      else findings.push(...parseKubeconformReport(r.stdout, objects));
+      else {
+        // A kind skipped on purpose has no schema for kubeconform either.
+        const skipped = (f: Finding) => {
+          const o = objects.find((x) => x.file === f.file && x.line === f.line);
+          const kind = o ? refOf(o.value).kind : f.object?.kind;
+          const apiVersion = typeof o?.value['apiVersion'] === 'string' ? o.value['apiVersion'] : '';
+          const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
+          return f.rule === 'kubeconform/error' && (options.skipKinds?.[kind ?? ''] !== undefined || options.skipKinds?.[`${group}/${kind}`] !== undefined);
+        };
+        findings.push(...parseKubeconformReport(r.stdout, objects).filter((f) => !skipped(f)));
+      }
     }
   }
   return { findings, files: [...files.keys()], objects: objects.length, notes };

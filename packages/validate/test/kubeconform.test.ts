@@ -2,7 +2,7 @@ import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync 
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { crdSchemaLocation, findKubeconform, kubeconformArgs, kubeconformMissing, parseKubeconformReport, parseManifests, pointerToPath, validateFiles } from '../src/index.ts';
+import { crdSchemaLocation, findKubeconform, leafErrors, kubeconformArgs, kubeconformMissing, parseKubeconformReport, parseManifests, pointerToPath, validateFiles } from '../src/index.ts';
 
 const sample = (name: string) => readFileSync(join(import.meta.dirname, 'samples', name), 'utf8');
 const deck = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: other}\n---\napiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: deck\n  namespace: kubevirt-prow\nspec:\n  replicas: "3"\n---\napiVersion: example.io/v1\nkind: Widget\nmetadata: {name: main}\n';
@@ -104,9 +104,27 @@ describe('running kubeconform', () => {
       ['schema/invalid', 'manifests/deck.yaml', 5, 'spec.replicas', 'must be integer'],
       ['kubeconform/invalid', 'manifests/deck.yaml', 5, 'spec.replicas', 'got string, want integer'],
       ['kubeconform/invalid', 'manifests/deck.yaml', 5, 'spec.template.spec.containers[0]', "additional properties 'imagePullPolice' not allowed"],
-      ['kubeconform/error', 'manifests/deck.yaml', 13, '', 'could not find schema for Widget'],
+      // Widget is skipped on purpose, so kubeconform's "no schema" for it is no finding either.
     ]);
     expect(readFileSync(join(dir, 'args'), 'utf8').trim().split(' ').slice(0, 6)).toEqual(['-strict', '-summary', '-output', 'json', '-kubernetes-version', '1.33.0']);
+  });
+
+  it('keeps "no schema" for a kind nobody skipped', async () => {
+    const dir = join(tmp, 'unskipped');
+    fakeKubeconform(dir, sample('invalid.json'));
+    const report = await validateFiles(new Map([['manifests/deck.yaml', deck]]), { kubernetesVersion: '1.33', env: { PATH: dir }, kubeconform: true });
+    expect(report.findings.filter((f) => f.rule === 'kubeconform/error').map((f) => [f.line, f.message])).toEqual([[13, 'could not find schema for Widget']]);
+  });
+
+  it('runs a prepared binary with its own schema locations and Kubernetes version', async () => {
+    const dir = join(tmp, 'prepared');
+    const bin = fakeKubeconform(dir, sample('valid.json'));
+    await validateFiles(new Map([['a.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n']]), { kubernetesVersion: '1.33', env: { PATH: '/nonexistent' }, kubeconform: { bin, schemaLocations: ['/schemas/{{ .ResourceKind }}.json'], kubernetesVersion: '1.33.13' } });
+    expect(readFileSync(join(dir, 'args'), 'utf8').trim()).toBe('-strict -summary -output json -kubernetes-version 1.33.13 -schema-location /schemas/{{ .ResourceKind }}.json a.yaml');
+  });
+
+  it('reads the innermost errors from the message when the top level only says a combinator failed', () => {
+    expect(leafErrors("jsonschema validation failed with 'x#' - at '/spec': allOf failed   - at '/spec/replicas': got string, want integer     - at '/spec/template': allOf failed")).toEqual([{ path: '/spec/replicas', msg: 'got string, want integer' }]);
   });
 
   it('says in one line that it was skipped, and how to install it, when it is not there', async () => {
