@@ -8,7 +8,8 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { loadTopology, render } from '@kubevirt-ci/synth';
 import { repoRoot, versions } from '@kubevirt-ci/topology';
-import { counts, formatJson, formatJUnit, formatText, kubeconformVersion, validateFiles } from '@kubevirt-ci/validate';
+import { prepareKubeconform } from '@kubevirt-ci/upstream';
+import { counts, formatJson, formatJUnit, formatText, kubeconformVersion, validateFiles, type ValidateOptions } from '@kubevirt-ci/validate';
 import { argv, chalk, echo } from 'zx';
 import { renderedContext } from './lib/validation.ts';
 
@@ -16,11 +17,13 @@ const usage = `usage: validate:manifests [--format text|json|junit] [--kubernete
        validate:manifests --repo [--format ...]
 
 Validates Kubernetes manifests: multi-document YAML and JSON files, directories of them
-(recursively), or - for standard input. kubeconform runs too when it is installed.
+(recursively), or - for standard input. kubeconform runs too, strict, at its pinned version
+(built once from the Go module proxy) with schemas made offline from the pinned Kubernetes
+API and the CRDs of the releases we install.
 
   --format <f>              text (default, grouped by file), json or junit
   --kubernetes-version <v>  the Kubernetes version to validate against (default ${versions.kubernetes})
-  --no-kubeconform          do not run kubeconform even when it is installed
+  --no-kubeconform          do not run kubeconform
   --skip <kind>=<reason>    a kind ('Kind' or 'group/Kind') with no schema on purpose, and why (repeatable)
   --provided <ref>          an object that exists outside these files: Kind:namespace/name, or
                             Kind:name when cluster-scoped (repeatable)
@@ -36,6 +39,21 @@ function collect(path: string, out: string[]): void {
     // Dependencies and hidden directories are never manifests.
     for (const entry of readdirSync(path).sort()) if (entry !== 'node_modules' && !entry.startsWith('.')) collect(join(path, entry), out);
   } else if (manifestFile.test(path)) out.push(path);
+}
+
+/**
+ * kubeconform at its pin, with schemas made offline from the pinned Kubernetes API and CRDs,
+ * built and generated once (a progress line each time on standard error). $KUBECONFORM names
+ * another binary to run with the same schemas.
+ */
+function kubeconformOptions(kubernetesVersion: string): Pick<ValidateOptions, 'kubeconform' | 'kubeconformUnavailable'> {
+  if (argv['kubeconform'] === false) return { kubeconform: false };
+  if (kubernetesVersion !== versions.kubernetes) {
+    return { kubeconformUnavailable: `its schemas are made for Kubernetes ${versions.kubernetesPatch}, the pinned API; --kubernetes-version ${kubernetesVersion} is checked by the built-in stages alone` };
+  }
+  const k = prepareKubeconform(versions);
+  if ('unavailable' in k) return { kubeconformUnavailable: k.unavailable };
+  return { kubeconform: process.env['KUBECONFORM'] ? { ...k, bin: process.env['KUBECONFORM'] } : k };
 }
 
 /** Whether a path lies inside this repository's rendered manifests (clusters/<role>/manifests). */
@@ -117,9 +135,10 @@ async function main(): Promise<number> {
     }
     provided = [...(provided ?? []), ...given];
     if (repo) process.chdir(repoRoot);
+    const kubernetesVersion = String(argv['kubernetes-version'] ?? versions.kubernetes);
     const report = await validateFiles(files, {
-      kubernetesVersion: String(argv['kubernetes-version'] ?? versions.kubernetes),
-      kubeconform: argv['kubeconform'] !== false,
+      kubernetesVersion,
+      ...kubeconformOptions(kubernetesVersion),
       argocd,
       provided,
       skipKinds,

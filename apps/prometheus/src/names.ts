@@ -43,8 +43,7 @@ export const grpcTls = {
 /**
  * Where prometheus-operator mounts a Secret listed in a Prometheus resource's `secrets`: into
  * the prometheus container only (pkg/prometheus/common.go, secretsDir), as a volume it names
- * "secret-<name>" (pkg/k8s/resource_namer.go). Read at v0.93.0, the newest tag the source
- * snapshot here holds; versions.prometheusOperator pins v0.93.1.
+ * "secret-<name>" (pkg/k8s/resource_namer.go), at versions.prometheusOperator (v0.93.1).
  */
 export const operatorSecretsDir = '/etc/prometheus/secrets';
 

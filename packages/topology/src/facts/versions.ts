@@ -8,6 +8,11 @@ export const versions = recordSource(
   {
     /** The Kubernetes minor the manifests target (cdk8s-plus-33 types). */
     kubernetes: '1.33',
+    /**
+     * The patch of that minor whose API the tests judge by: k8s.io/kubernetes at this version
+     * (its api/openapi-spec) from the Go module proxy; the newest 1.33 patch the proxy serves.
+     */
+    kubernetesPatch: '1.33.13',
     /** github.com/argoproj/argo-cd release tag. */
     argocd: 'v3.4.2',
     /** charts.jetstack.io cert-manager chart version. */

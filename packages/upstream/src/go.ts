@@ -1,0 +1,64 @@
+/**
+ * Upstream Go programs and sources at our pins, from the Go module proxy: a module's files
+ * (the Go module cache, keyed by module and version) and a program built from it into our own
+ * cache outside the repository (~/.cache/kubevirt-ci/go/<module>@<version>), built once.
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { basename, join } from 'node:path';
+
+/** Where built programs and generated schemas are kept: $KUBEVIRT_CI_CACHE, else ~/.cache/kubevirt-ci. */
+export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
+  return env['KUBEVIRT_CI_CACHE'] || join(env['XDG_CACHE_HOME'] || join(homedir(), '.cache'), 'kubevirt-ci');
+}
+
+/** Thrown when something upstream cannot be had here; the message says what and what to do. */
+export class UpstreamUnavailable extends Error {}
+
+/** Says what a step that can take a while is doing (a build, a download). */
+export type Progress = (line: string) => void;
+
+export const stderrProgress: Progress = (line) => process.stderr.write(`${line}\n`);
+
+function go(args: string[], env: NodeJS.ProcessEnv, extra: Record<string, string> = {}) {
+  const r = spawnSync('go', args, { encoding: 'utf8', env: { ...env, GOFLAGS: '-mod=mod', ...extra }, maxBuffer: 64 * 1024 * 1024 });
+  if (r.error) {
+    throw new UpstreamUnavailable(`no Go toolchain on PATH (${r.error.message}); install Go 1.26 so the tests can build the upstream programs at our pins`);
+  }
+  return r;
+}
+
+/** The directory of a module's files at a version, downloaded once into the Go module cache. */
+export function moduleDir(module: string, version: string, env: NodeJS.ProcessEnv = process.env): string {
+  const listed = go(['mod', 'download', '-json', `${module}@${version}`], env);
+  const info = JSON.parse(listed.stdout || '{}') as { Dir?: string; Error?: string };
+  if (listed.status !== 0 || !info.Dir) {
+    throw new UpstreamUnavailable(`the Go module proxy does not serve ${module}@${version}: ${info.Error ?? listed.stderr.trim()}`);
+  }
+  return info.Dir;
+}
+
+/**
+ * A program (`pkg`, a main package of `module`) built at `version`, or the copy built before.
+ * It is installed into a staging directory and renamed into place, so a killed build never
+ * leaves a half-written binary that a later run would trust.
+ */
+export function goProgram(module: string, pkg: string, version: string, progress: Progress = stderrProgress, env: NodeJS.ProcessEnv = process.env): string {
+  const dir = join(cacheRoot(env), 'go', `${module}@${version}`);
+  const bin = join(dir, basename(pkg));
+  if (existsSync(bin)) return bin;
+  progress(`upstream: building ${pkg}@${version} (once; kept in ${dir})`);
+  const staging = `${dir}.building-${process.pid}`;
+  rmSync(staging, { recursive: true, force: true });
+  mkdirSync(staging, { recursive: true });
+  const r = go(['install', `${pkg}@${version}`], env, { GOBIN: staging });
+  if (r.status !== 0 || !existsSync(join(staging, basename(pkg)))) {
+    rmSync(staging, { recursive: true, force: true });
+    throw new UpstreamUnavailable(`building ${pkg}@${version} failed: ${r.stderr.trim().split('\n').slice(-5).join(' / ')}`);
+  }
+  rmSync(dir, { recursive: true, force: true });
+  mkdirSync(join(dir, '..'), { recursive: true });
+  renameSync(staging, dir);
+  return bin;
+}

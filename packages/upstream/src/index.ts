@@ -1,0 +1,4 @@
+export * from './go.ts';
+export * from './kubeconform.ts';
+export * from './schemas.ts';
+export * from './sources.ts';

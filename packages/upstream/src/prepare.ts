@@ -1,0 +1,11 @@
+/**
+ * Builds and generates what the checks need from upstream, once, before the tests run in
+ * parallel (so each build happens once and its progress line is not interleaved). Where
+ * something cannot be had here it says so in one line; the checks then report it too.
+ */
+import { versions } from '@kubevirt-ci/topology';
+import { prepareKubeconform } from './kubeconform.ts';
+
+const k = prepareKubeconform(versions);
+if ('unavailable' in k) process.stderr.write(`upstream: kubeconform cannot be prepared here: ${k.unavailable}\n`);
+else process.stdout.write(`upstream: kubeconform ${k.bin}, schemas for Kubernetes ${k.kubernetesVersion} and the pinned CRDs\n`);
