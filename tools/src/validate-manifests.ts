@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { loadTopology, render } from '@kubevirt-ci/synth';
 import { repoRoot, versions } from '@kubevirt-ci/topology';
-import { prepareKubeconform } from '@kubevirt-ci/upstream';
+import { prepareKubeconform, preparePromtool } from '@kubevirt-ci/upstream';
 import { counts, formatJson, formatJUnit, formatText, kubeconformVersion, validateFiles, type ValidateOptions } from '@kubevirt-ci/validate';
 import { argv, chalk, echo } from 'zx';
 import { renderedContext } from './lib/validation.ts';
@@ -24,6 +24,8 @@ API and the CRDs of the releases we install.
   --format <f>              text (default, grouped by file), json or junit
   --kubernetes-version <v>  the Kubernetes version to validate against (default ${versions.kubernetes})
   --no-kubeconform          do not run kubeconform
+  --no-upstream             run none of the upstream programs (kubeconform, promtool on every
+                            PrometheusRule), only the built-in stages
   --skip <kind>=<reason>    a kind ('Kind' or 'group/Kind') with no schema on purpose, and why (repeatable)
   --provided <ref>          an object that exists outside these files: Kind:namespace/name, or
                             Kind:name when cluster-scoped (repeatable)
@@ -47,7 +49,7 @@ function collect(path: string, out: string[]): void {
  * another binary to run with the same schemas.
  */
 function kubeconformOptions(kubernetesVersion: string): Pick<ValidateOptions, 'kubeconform' | 'kubeconformUnavailable'> {
-  if (argv['kubeconform'] === false) return { kubeconform: false };
+  if (argv['kubeconform'] === false || argv['upstream'] === false) return { kubeconform: false };
   if (kubernetesVersion !== versions.kubernetes) {
     return { kubeconformUnavailable: `its schemas are made for Kubernetes ${versions.kubernetesPatch}, the pinned API; --kubernetes-version ${kubernetesVersion} is checked by the built-in stages alone` };
   }
@@ -139,6 +141,7 @@ async function main(): Promise<number> {
     const report = await validateFiles(files, {
       kubernetesVersion,
       ...kubeconformOptions(kubernetesVersion),
+      promtool: argv['upstream'] === false ? undefined : preparePromtool(versions),
       argocd,
       provided,
       skipKinds,

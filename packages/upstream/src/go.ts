@@ -4,7 +4,7 @@
  * cache outside the repository (~/.cache/kubevirt-ci/go/<module>@<version>), built once.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { basename, join } from 'node:path';
 
@@ -21,8 +21,8 @@ export type Progress = (line: string) => void;
 
 export const stderrProgress: Progress = (line) => process.stderr.write(`${line}\n`);
 
-function go(args: string[], env: NodeJS.ProcessEnv, extra: Record<string, string> = {}) {
-  const r = spawnSync('go', args, { encoding: 'utf8', env: { ...env, GOFLAGS: '-mod=mod', ...extra }, maxBuffer: 64 * 1024 * 1024 });
+function go(args: string[], env: NodeJS.ProcessEnv, extra: Record<string, string> = {}, cwd?: string) {
+  const r = spawnSync('go', args, { encoding: 'utf8', cwd, env: { ...env, GOFLAGS: '-mod=mod', ...extra }, maxBuffer: 64 * 1024 * 1024 });
   if (r.error) {
     throw new UpstreamUnavailable(`no Go toolchain on PATH (${r.error.message}); install Go 1.26 so the tests can build the upstream programs at our pins`);
   }
@@ -52,7 +52,7 @@ export function goProgram(module: string, pkg: string, version: string, progress
   const staging = `${dir}.building-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  const r = go(['install', `${pkg}@${version}`], env, { GOBIN: staging });
+  const r = buildInto(staging, module, pkg, version, env);
   if (r.status !== 0 || !existsSync(join(staging, basename(pkg)))) {
     rmSync(staging, { recursive: true, force: true });
     throw new UpstreamUnavailable(`building ${pkg}@${version} failed: ${r.stderr.trim().split('\n').slice(-5).join(' / ')}`);
@@ -61,4 +61,36 @@ export function goProgram(module: string, pkg: string, version: string, progress
   mkdirSync(join(dir, '..'), { recursive: true });
   renameSync(staging, dir);
   return bin;
+}
+
+interface GoModEdits {
+  readonly Go?: string;
+  readonly Replace?: readonly { readonly Old: { readonly Path: string; readonly Version?: string }; readonly New: { readonly Path: string; readonly Version?: string } }[];
+  readonly Exclude?: readonly { readonly Path: string; readonly Version: string }[];
+}
+
+const at = (m: { Path: string; Version?: string }) => (m.Version ? `${m.Path}@${m.Version}` : m.Path);
+
+/**
+ * `go install pkg@version` where the module allows it. A module with replace or exclude
+ * directives does not (the go command ignores them outside the main module), so it is built
+ * inside a wrapper module of ours that requires it and repeats its directives, as its own
+ * build sees them.
+ */
+function buildInto(dir: string, module: string, pkg: string, version: string, env: NodeJS.ProcessEnv) {
+  const edits = JSON.parse(go(['mod', 'edit', '-json', join(moduleDir(module, version, env), 'go.mod')], env).stdout) as GoModEdits;
+  if (!edits.Replace?.length && !edits.Exclude?.length) return go(['install', `${pkg}@${version}`], env, { GOBIN: dir });
+  const local = edits.Replace?.find((r) => r.New.Path.startsWith('.') || r.New.Path.startsWith('/'));
+  if (local) throw new UpstreamUnavailable(`${module}@${version} replaces ${local.Old.Path} with a directory of its own repository (${local.New.Path}), which a module from the proxy does not carry`);
+  const wrapper = join(dir, 'wrapper');
+  mkdirSync(wrapper, { recursive: true });
+  writeFileSync(join(wrapper, 'go.mod'), `module kubevirt-ci.invalid/upstream-wrapper\n\ngo ${edits.Go ?? '1.26'}\n`);
+  const directives = [
+    `-require=${module}@${version}`,
+    ...(edits.Replace ?? []).map((r) => `-replace=${at(r.Old)}=${at(r.New)}`),
+    ...(edits.Exclude ?? []).map((e) => `-exclude=${e.Path}@${e.Version}`),
+  ];
+  const edited = go(['mod', 'edit', ...directives], env, {}, wrapper);
+  if (edited.status !== 0) return edited;
+  return go(['build', '-o', join(dir, basename(pkg)), pkg], env, {}, wrapper);
 }

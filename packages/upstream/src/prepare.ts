@@ -4,8 +4,12 @@
  * something cannot be had here it says so in one line; the checks then report it too.
  */
 import { versions } from '@kubevirt-ci/topology';
-import { prepareKubeconform } from './kubeconform.ts';
+import { prepareKubeconform, preparePromtool } from './kubeconform.ts';
 
 const k = prepareKubeconform(versions);
 if ('unavailable' in k) process.stderr.write(`upstream: kubeconform cannot be prepared here: ${k.unavailable}\n`);
 else process.stdout.write(`upstream: kubeconform ${k.bin}, schemas for Kubernetes ${k.kubernetesVersion} and the pinned CRDs\n`);
+
+const p = preparePromtool(versions);
+if (typeof p !== 'string') process.stderr.write(`upstream: promtool cannot be prepared here: ${p.unavailable}\n`);
+else process.stdout.write(`upstream: promtool ${p}\n`);

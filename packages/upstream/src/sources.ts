@@ -28,3 +28,18 @@ export function crdSources(v: Pick<Versions, 'argocd' | 'certManager' | 'prometh
 
 /** kubeconform, the version CI installed before it was built here too. */
 export const kubeconform = { module: 'github.com/yannh/kubeconform', pkg: 'github.com/yannh/kubeconform/cmd/kubeconform', version: kubeconformVersion } as const;
+
+/**
+ * Prometheus publishes its Go module as v0.<major><minor, two digits>.<patch>: the module
+ * v0.314.0 is the release v3.14.0 (its VERSION file says 3.14.0).
+ */
+export function prometheusModuleVersion(image: string): string {
+  const m = /:v(\d+)\.(\d+)\.(\d+)$/.exec(image);
+  if (!m) throw new Error(`the Prometheus image "${image}" is not tagged vX.Y.Z`);
+  return `v0.${Number(m[1]) * 100 + Number(m[2])}.${m[3]}`;
+}
+
+/** promtool of the Prometheus we run, which checks the rules as that Prometheus reads them. */
+export function promtool(v: Pick<Versions, 'prometheus'>) {
+  return { module: 'github.com/prometheus/prometheus', pkg: 'github.com/prometheus/prometheus/cmd/promtool', version: prometheusModuleVersion(v.prometheus) } as const;
+}

@@ -10,3 +10,4 @@ export * from './argocd.ts';
 export * from './apis.ts';
 export * from './operated.ts';
 export * from './promql.ts';
+export * from './promtool.ts';

@@ -8,6 +8,7 @@ import { checkReferences, type CrossOptions } from './cross.ts';
 import { checkPolicy } from './policy.ts';
 import { checkRemovedApis } from './apis.ts';
 import { checkArgoGraph, type ArgoOptions } from './argocd.ts';
+import { checkRulesWithPromtool } from './promtool.ts';
 
 /** The cluster a file belongs to ('.../manifests/<cluster>/...'), or '' when the input is one cluster. */
 export function clusterOf(file: string): string {
@@ -24,6 +25,8 @@ export interface ValidateOptions extends SchemaOptions, CrossOptions {
   readonly kubeconform?: boolean | PreparedKubeconform;
   /** Why kubeconform is not run, when the caller could not prepare it: one note instead. */
   readonly kubeconformUnavailable?: string;
+  /** promtool of the Prometheus we run, to check every PrometheusRule with; or why there is none. */
+  readonly promtool?: string | { readonly unavailable: string };
   readonly env?: NodeJS.ProcessEnv;
   /** Check the Argo CD graph too: the files are this repository's rendered manifests. */
   readonly argocd?: ArgoOptions;
@@ -76,5 +79,10 @@ export async function validateFiles(files: ReadonlyMap<string, string>, options:
       }
     }
   }
+  if (typeof options.promtool === 'string') {
+    const checked = checkRulesWithPromtool(objects, options.promtool);
+    findings.push(...checked.findings);
+    notes.push(...checked.notes);
+  } else if (options.promtool && objects.some((o) => o.value['kind'] === 'PrometheusRule')) notes.push(`promtool: skipped: ${options.promtool.unavailable}`);
   return { findings, files: [...files.keys()], objects: objects.length, notes };
 }
