@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { loadTopology, render } from '@kubevirt-ci/synth';
 import { repoRoot, versions } from '@kubevirt-ci/topology';
-import { prepareKubeconform, preparePromtool } from '@kubevirt-ci/upstream';
+import { checkFlags, prepareKubeconform, preparePromtool, stderrProgress } from '@kubevirt-ci/upstream';
 import { counts, formatJson, formatJUnit, formatText, kubeconformVersion, validateFiles, type ValidateOptions } from '@kubevirt-ci/validate';
 import { argv, chalk, echo } from 'zx';
 import { renderedContext } from './lib/validation.ts';
@@ -25,7 +25,8 @@ API and the CRDs of the releases we install.
   --kubernetes-version <v>  the Kubernetes version to validate against (default ${versions.kubernetes})
   --no-kubeconform          do not run kubeconform
   --no-upstream             run none of the upstream programs (kubeconform, promtool on every
-                            PrometheusRule), only the built-in stages
+                            PrometheusRule, each container's command line through its own
+                            program's flag parser), only the built-in stages
   --skip <kind>=<reason>    a kind ('Kind' or 'group/Kind') with no schema on purpose, and why (repeatable)
   --provided <ref>          an object that exists outside these files: Kind:namespace/name, or
                             Kind:name when cluster-scoped (repeatable)
@@ -142,6 +143,7 @@ async function main(): Promise<number> {
       kubernetesVersion,
       ...kubeconformOptions(kubernetesVersion),
       promtool: argv['upstream'] === false ? undefined : preparePromtool(versions),
+      checks: argv['upstream'] === false ? [] : [(objects) => checkFlags(objects, versions, stderrProgress)],
       argocd,
       provided,
       skipKinds,

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { readManifests } from '@kubevirt-ci/synth';
-import { repoRoot } from '@kubevirt-ci/topology';
+import { repoRoot, versions } from '@kubevirt-ci/topology';
 import { describe, expect, it } from 'vitest';
 
 const tsx = join(repoRoot, 'tools/node_modules/.bin/tsx');
@@ -42,6 +42,14 @@ describe('validate:manifests', () => {
       "hint: these are this repository's rendered manifests; `pnpm validate:manifests --repo` validates them with what lives outside the files (provided Secrets, the Argo CD graph)",
     );
     expect(validate(['--no-kubeconform', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n').out).not.toContain('hint:');
+  });
+
+  it("parses each container's command line with its own program: a flag thanos does not define is refused", () => {
+    const deployment = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: thanos-query, namespace: monitoring}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      containers:\n        - name: query\n          image: ${versions.thanos}\n          args: [query, --query.replica-labels=prometheus_replica]\n`;
+    const r = validate(['--no-kubeconform', '--provided', 'Namespace:monitoring', '-'], deployment);
+    expect(r.out.split('\n').filter((l) => l.includes('flags/'))).toEqual([
+      `  1: error flags/refused Deployment monitoring/thanos-query (spec.template.spec.containers[name=query].args): thanos ${versions.thanos.split(':')[1]} refuses its command line: thanos: error: unknown long flag '--query.replica-labels'`,
+    ]);
   });
 
   it('exits 1 with findings for bad input on standard input, as JSON when asked', () => {

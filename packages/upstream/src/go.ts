@@ -6,7 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 
 /** Where built programs and generated schemas are kept: $KUBEVIRT_CI_CACHE, else ~/.cache/kubevirt-ci. */
 export function cacheRoot(env: NodeJS.ProcessEnv = process.env): string {
@@ -44,16 +44,22 @@ export function moduleDir(module: string, version: string, env: NodeJS.ProcessEn
  * It is installed into a staging directory and renamed into place, so a killed build never
  * leaves a half-written binary that a later run would trust.
  */
+/** The name go install gives a program: its last path element, a major version suffix (/v2) skipped. */
+export function programName(pkg: string): string {
+  const parts = pkg.split('/');
+  return /^v\d+$/.test(parts.at(-1)!) && parts.length > 1 ? parts.at(-2)! : parts.at(-1)!;
+}
+
 export function goProgram(module: string, pkg: string, version: string, progress: Progress = stderrProgress, env: NodeJS.ProcessEnv = process.env): string {
   const dir = join(cacheRoot(env), 'go', `${module}@${version}`);
-  const bin = join(dir, basename(pkg));
+  const bin = join(dir, programName(pkg));
   if (existsSync(bin)) return bin;
   progress(`upstream: building ${pkg}@${version} (once; kept in ${dir})`);
   const staging = `${dir}.building-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   const r = buildInto(staging, module, pkg, version, env);
-  if (r.status !== 0 || !existsSync(join(staging, basename(pkg)))) {
+  if (r.status !== 0 || !existsSync(join(staging, programName(pkg)))) {
     rmSync(staging, { recursive: true, force: true });
     throw new UpstreamUnavailable(`building ${pkg}@${version} failed: ${r.stderr.trim().split('\n').slice(-5).join(' / ')}`);
   }
@@ -72,14 +78,14 @@ interface GoModEdits {
 const at = (m: { Path: string; Version?: string }) => (m.Version ? `${m.Path}@${m.Version}` : m.Path);
 
 /**
- * `go install pkg@version` where the module allows it. A module with replace or exclude
- * directives does not (the go command ignores them outside the main module), so it is built
- * inside a wrapper module of ours that requires it and repeats its directives, as its own
- * build sees them.
+ * Builds the program inside a wrapper module of ours that requires its module at the version
+ * and repeats the module's replace and exclude directives (outside the main module the go
+ * command ignores them), so it builds as its own build does. Not `go install pkg@version`:
+ * that also asks the proxy for the module's version list, which it refuses for some
+ * modules it serves at the exact version.
  */
 function buildInto(dir: string, module: string, pkg: string, version: string, env: NodeJS.ProcessEnv) {
   const edits = JSON.parse(go(['mod', 'edit', '-json', join(moduleDir(module, version, env), 'go.mod')], env).stdout) as GoModEdits;
-  if (!edits.Replace?.length && !edits.Exclude?.length) return go(['install', `${pkg}@${version}`], env, { GOBIN: dir });
   const local = edits.Replace?.find((r) => r.New.Path.startsWith('.') || r.New.Path.startsWith('/'));
   if (local) throw new UpstreamUnavailable(`${module}@${version} replaces ${local.Old.Path} with a directory of its own repository (${local.New.Path}), which a module from the proxy does not carry`);
   const wrapper = join(dir, 'wrapper');
@@ -92,5 +98,5 @@ function buildInto(dir: string, module: string, pkg: string, version: string, en
   ];
   const edited = go(['mod', 'edit', ...directives], env, {}, wrapper);
   if (edited.status !== 0) return edited;
-  return go(['build', '-o', join(dir, basename(pkg)), pkg], env, {}, wrapper);
+  return go(['build', '-o', join(dir, programName(pkg)), pkg], env, {}, wrapper);
 }

@@ -2,3 +2,4 @@ export * from './go.ts';
 export * from './kubeconform.ts';
 export * from './schemas.ts';
 export * from './sources.ts';
+export * from './flags.ts';

@@ -4,7 +4,9 @@
  * something cannot be had here it says so in one line; the checks then report it too.
  */
 import { versions } from '@kubevirt-ci/topology';
+import { goProgram, UpstreamUnavailable } from './go.ts';
 import { prepareKubeconform, preparePromtool } from './kubeconform.ts';
+import { programsByImage } from './sources.ts';
 
 const k = prepareKubeconform(versions);
 if ('unavailable' in k) process.stderr.write(`upstream: kubeconform cannot be prepared here: ${k.unavailable}\n`);
@@ -13,3 +15,12 @@ else process.stdout.write(`upstream: kubeconform ${k.bin}, schemas for Kubernete
 const p = preparePromtool(versions);
 if (typeof p !== 'string') process.stderr.write(`upstream: promtool cannot be prepared here: ${p.unavailable}\n`);
 else process.stdout.write(`upstream: promtool ${p}\n`);
+
+for (const p of programsByImage(versions).values()) {
+  try {
+    process.stdout.write(`upstream: ${goProgram(p.module, p.pkg, p.version)}\n`);
+  } catch (err) {
+    if (!(err instanceof UpstreamUnavailable)) throw err;
+    process.stderr.write(`upstream: ${p.pkg}@${p.version} cannot be prepared here: ${err.message}\n`);
+  }
+}

@@ -43,3 +43,27 @@ export function prometheusModuleVersion(image: string): string {
 export function promtool(v: Pick<Versions, 'prometheus'>) {
   return { module: 'github.com/prometheus/prometheus', pkg: 'github.com/prometheus/prometheus/cmd/promtool', version: prometheusModuleVersion(v.prometheus) } as const;
 }
+
+/** A Go program by module, main package and the module version its image was built from. */
+export interface ProgramSource {
+  readonly module: string;
+  readonly pkg: string;
+  readonly version: string;
+}
+
+/**
+ * The programs of the images we run whose command lines we write, by image: each image's
+ * tag names the release of its module. Images whose containers the operator writes
+ * (Prometheus, Alertmanager, the Thanos sidecar) and those whose module the proxy does not
+ * serve at our pin (Prow's at its tag's commit, pushgateway, x509-certificate-exporter) are
+ * not here; the README of each app says what checks them instead.
+ */
+export function programsByImage(v: Versions): ReadonlyMap<string, ProgramSource> {
+  const tag = (image: string) => image.slice(image.lastIndexOf(':') + 1);
+  return new Map<string, ProgramSource>([
+    [v.thanos, { module: 'github.com/thanos-io/thanos', pkg: 'github.com/thanos-io/thanos/cmd/thanos', version: tag(v.thanos) }],
+    [v.nodeExporter, { module: 'github.com/prometheus/node_exporter', pkg: 'github.com/prometheus/node_exporter', version: tag(v.nodeExporter) }],
+    [v.blackboxExporter, { module: 'github.com/prometheus/blackbox_exporter', pkg: 'github.com/prometheus/blackbox_exporter', version: tag(v.blackboxExporter) }],
+    [v.kubeStateMetrics, { module: 'k8s.io/kube-state-metrics/v2', pkg: 'k8s.io/kube-state-metrics/v2', version: tag(v.kubeStateMetrics) }],
+  ]);
+}

@@ -25,6 +25,8 @@ export interface ValidateOptions extends SchemaOptions, CrossOptions {
   readonly kubeconform?: boolean | PreparedKubeconform;
   /** Why kubeconform is not run, when the caller could not prepare it: one note instead. */
   readonly kubeconformUnavailable?: string;
+  /** Checks of the caller's on the parsed objects (the upstream programs' flag parsers, say). */
+  readonly checks?: readonly ((objects: readonly ParsedObject[]) => { readonly findings: readonly Finding[]; readonly notes: readonly string[] })[];
   /** promtool of the Prometheus we run, to check every PrometheusRule with; or why there is none. */
   readonly promtool?: string | { readonly unavailable: string };
   readonly env?: NodeJS.ProcessEnv;
@@ -84,5 +86,10 @@ export async function validateFiles(files: ReadonlyMap<string, string>, options:
     findings.push(...checked.findings);
     notes.push(...checked.notes);
   } else if (options.promtool && objects.some((o) => o.value['kind'] === 'PrometheusRule')) notes.push(`promtool: skipped: ${options.promtool.unavailable}`);
+  for (const check of options.checks ?? []) {
+    const r = check(objects);
+    findings.push(...r.findings);
+    notes.push(...r.notes);
+  }
   return { findings, files: [...files.keys()], objects: objects.length, notes };
 }
