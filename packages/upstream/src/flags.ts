@@ -12,7 +12,7 @@ import { join, posix } from 'node:path';
 import { podSpecOf } from '@kubevirt-ci/kube';
 import type { Versions } from '@kubevirt-ci/topology';
 import { refOf, type Finding, type ParsedObject } from '@kubevirt-ci/validate';
-import { goProgram, programName, UpstreamUnavailable, type Progress } from './go.ts';
+import { available, goProgram, programName, type Progress } from './go.ts';
 import { programsByImage, type ProgramSource } from './sources.ts';
 
 interface Container {
@@ -43,14 +43,7 @@ export function checkFlags(objects: readonly ParsedObject[], versions: Versions,
   const programs = programsByImage(versions);
   const bins = new Map<ProgramSource, string | { unavailable: string }>();
   const binOf = (p: ProgramSource) => {
-    if (!bins.has(p)) {
-      try {
-        bins.set(p, goProgram(p.module, p.pkg, p.version, progress, env));
-      } catch (err) {
-        if (!(err instanceof UpstreamUnavailable)) throw err;
-        bins.set(p, { unavailable: err.message });
-      }
-    }
+    if (!bins.has(p)) bins.set(p, available(() => goProgram(p.module, p.pkg, p.version, progress, env)));
     return bins.get(p)!;
   };
   const findings: Finding[] = [];

@@ -39,17 +39,27 @@ export function moduleDir(module: string, version: string, env: NodeJS.ProcessEn
   return info.Dir;
 }
 
-/**
- * A program (`pkg`, a main package of `module`) built at `version`, or the copy built before.
- * It is installed into a staging directory and renamed into place, so a killed build never
- * leaves a half-written binary that a later run would trust.
- */
 /** The name go install gives a program: its last path element, a major version suffix (/v2) skipped. */
 export function programName(pkg: string): string {
   const parts = pkg.split('/');
   return /^v\d+$/.test(parts.at(-1)!) && parts.length > 1 ? parts.at(-2)! : parts.at(-1)!;
 }
 
+/** What `get` returns, or why it cannot be had here (an UpstreamUnavailable's message). */
+export function available<T>(get: () => T): T | { readonly unavailable: string } {
+  try {
+    return get();
+  } catch (err) {
+    if (err instanceof UpstreamUnavailable) return { unavailable: err.message };
+    throw err;
+  }
+}
+
+/**
+ * A program (`pkg`, a main package of `module`) built at `version`, or the copy built before.
+ * It is built into a staging directory and renamed into place, so a killed build never
+ * leaves a half-written binary that a later run would trust.
+ */
 export function goProgram(module: string, pkg: string, version: string, progress: Progress = stderrProgress, env: NodeJS.ProcessEnv = process.env): string {
   const dir = join(cacheRoot(env), 'go', `${module}@${version}`);
   const bin = join(dir, programName(pkg));
@@ -58,14 +68,17 @@ export function goProgram(module: string, pkg: string, version: string, progress
   const staging = `${dir}.building-${process.pid}`;
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
-  const r = buildInto(staging, module, pkg, version, env);
-  if (r.status !== 0 || !existsSync(join(staging, programName(pkg)))) {
+  try {
+    const r = buildInto(staging, module, pkg, version, env);
+    if (r.status !== 0 || !existsSync(join(staging, programName(pkg)))) {
+      throw new UpstreamUnavailable(`building ${pkg}@${version} failed: ${r.stderr.trim().split('\n').slice(-5).join(' / ')}`);
+    }
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(join(dir, '..'), { recursive: true });
+    renameSync(staging, dir);
+  } finally {
     rmSync(staging, { recursive: true, force: true });
-    throw new UpstreamUnavailable(`building ${pkg}@${version} failed: ${r.stderr.trim().split('\n').slice(-5).join(' / ')}`);
   }
-  rmSync(dir, { recursive: true, force: true });
-  mkdirSync(join(dir, '..'), { recursive: true });
-  renameSync(staging, dir);
   return bin;
 }
 

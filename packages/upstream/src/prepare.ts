@@ -4,8 +4,9 @@
  * something cannot be had here it says so in one line; the checks then report it too.
  */
 import { versions } from '@kubevirt-ci/topology';
-import { goProgram, UpstreamUnavailable } from './go.ts';
-import { prepareKubeconform, preparePromtool } from './kubeconform.ts';
+import { available, goProgram } from './go.ts';
+import { prepareKubeconform } from './kubeconform.ts';
+import { preparePromtool } from './promtool.ts';
 import { programsByImage } from './sources.ts';
 
 const k = prepareKubeconform(versions);
@@ -17,10 +18,7 @@ if (typeof p !== 'string') process.stderr.write(`upstream: promtool cannot be pr
 else process.stdout.write(`upstream: promtool ${p}\n`);
 
 for (const p of programsByImage(versions).values()) {
-  try {
-    process.stdout.write(`upstream: ${goProgram(p.module, p.pkg, p.version)}\n`);
-  } catch (err) {
-    if (!(err instanceof UpstreamUnavailable)) throw err;
-    process.stderr.write(`upstream: ${p.pkg}@${p.version} cannot be prepared here: ${err.message}\n`);
-  }
+  const bin = available(() => goProgram(p.module, p.pkg, p.version));
+  if (typeof bin === 'string') process.stdout.write(`upstream: ${bin}\n`);
+  else process.stderr.write(`upstream: ${p.pkg}@${p.version} cannot be prepared here: ${bin.unavailable}\n`);
 }
