@@ -236,6 +236,26 @@ describe("Prow's configuration", () => {
   });
 });
 
+describe("KubeVirt's external plugins", () => {
+  // A weak check, read from the source by hand: the plugins' Go module is not served by the
+  // module proxy at the pinned commit, so the binaries cannot judge their command lines here.
+  // kubevirt/project-infra 82b5143: external-plugins/rehearse/plugin/main.go and
+  // external-plugins/release-blocker/main.go, plus prow's GitHubOptions (pkg/flagutil/github.go
+  // at the sigs.k8s.io/prow version that commit's go.mod requires).
+  const github = ['github-host', 'github-endpoint', 'github-graphql-endpoint', 'github-token-path', 'github-app-id', 'github-app-private-key-path', 'github-hourly-tokens', 'github-allowed-burst', 'github-throttle-org'];
+  const defined: Record<string, string[]> = {
+    rehearse: ['port', 'endpoint', 'dry-run', 'hmac-secret-file', 'kubeconfig', 'prow-config-path', 'jobs-config-base', 'jobs-namespace', 'always-run', 'cache-dir', ...github],
+    'release-blocker': ['port', 'dry-run', 'hmac-secret-file', ...github],
+  };
+  it('are passed only flags their main.go defines at the pinned commit (no --plugin-config)', () => {
+    for (const [name, flags] of Object.entries(defined)) {
+      const passed = (podOf(name).spec.containers[0].args as string[]).map((a) => a.replace(/^--?/, '').split('=')[0]!);
+      expect([name, passed.filter((f) => !flags.includes(f))]).toEqual([name, []]);
+      expect(podOf(name).spec.volumes.map((v: { name: string }) => v.name)).not.toContain('plugins');
+    }
+  });
+});
+
 describe('bad Prow config is refused at synth', () => {
   const problems = (job: Partial<Presubmit>, kind?: 'presubmit' | 'periodic') => problemsFrom(() => render(withProw({ jobs: [jobFile(job, kind)] }))).map((p) => `${p.file}: ${p.object}: ${p.field}: ${p.message}`);
 

@@ -8,7 +8,13 @@ import { prowjobs } from './rbac.ts';
 const { hmac, github, plugins, tmp } = mounts;
 const metrics = metricsPort;
 
-/** The external plugins hook forwards events to (registered in plugins.yaml's external_plugins). */
+/**
+ * The external plugins hook forwards events to (registered in plugins.yaml's external_plugins).
+ * KubeVirt's rehearse and release-blocker define no --plugin-config at the pinned
+ * kubevirtciPlugins commit (external-plugins/rehearse/plugin/main.go and
+ * external-plugins/release-blocker/main.go of kubevirt/project-infra 82b5143 register their
+ * own flags and prow's GitHubOptions only); Go's flag package would exit 2 on it.
+ */
 export function pluginComponents(x: ComponentContext): Component[] {
   return [
     {
@@ -18,7 +24,6 @@ export function pluginComponents(x: ComponentContext): Component[] {
         '--dry-run=false',
         ...githubFlags,
         hmacFlag,
-        pluginsFlag,
         '--cache-dir=/var/run/cache',
         `--jobs-config-base=${x.rehearse.jobsConfigBase}`,
         `--prow-config-path=${x.rehearse.prowConfigPath}`,
@@ -26,7 +31,7 @@ export function pluginComponents(x: ComponentContext): Component[] {
         '--always-run=false',
       ],
       github: true,
-      mounts: [hmac, github, plugins, { emptyDir: 'cache', mountPath: '/var/run/cache' }, tmp],
+      mounts: [hmac, github, { emptyDir: 'cache', mountPath: '/var/run/cache' }, tmp],
       ports: [{ name: 'http', containerPort: services.rehearse.port, service: services.rehearse.port }],
       probes: { kind: 'tcp', port: 'http' },
       // The inventory's shape: a ClusterRole, here bound only in the jobs namespace.
@@ -36,9 +41,9 @@ export function pluginComponents(x: ComponentContext): Component[] {
     {
       name: 'release-blocker',
       image: kubevirtciPluginImage('release-blocker', x.versions),
-      args: ['--dry-run=false', ...githubFlags, hmacFlag, pluginsFlag],
+      args: ['--dry-run=false', ...githubFlags, hmacFlag],
       github: true,
-      mounts: [hmac, github, plugins, tmp],
+      mounts: [hmac, github, tmp],
       ports: [{ name: 'http', containerPort: 8888, service: services['release-blocker'].port }],
       probes: { kind: 'tcp', port: 'http' },
       terminationGracePeriodSeconds: 180,
