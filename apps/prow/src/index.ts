@@ -190,7 +190,7 @@ export const app = defineApp({
     {
       name: 'prowjob-crd',
       namespace: prowNamespace,
-      source: { type: 'git', repoURL: topology.versions.prow.repo, revision: topology.versions.prow.crdCommit, path: crdPath },
+      source: { type: 'git', repoURL: topology.versions.prow.repo, revision: topology.versions.prow.commit, path: crdPath },
       installs: [{ group: 'prow.k8s.io', kind: 'ProwJob', scope: 'Namespaced' }],
       creates: { cluster: [{ group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition' }], namespaced: [] },
       // About 667 KB of schema: far past what a client-side apply's annotation can hold.

@@ -130,7 +130,7 @@ describe('Prow on the control plane', () => {
     const crd = parts.find((p) => p.name === 'prowjob-crd')!;
     const prow = parts.find((p) => p.name === 'prow')!;
     expect([crd.source, crd.serverSideApply, crd.wave < prow.wave]).toEqual([
-      { type: 'git', repoURL: 'https://github.com/kubernetes-sigs/prow', revision: versions.prow.crdCommit, path: 'config/prow/cluster/prowjob-crd' },
+      { type: 'git', repoURL: 'https://github.com/kubernetes-sigs/prow', revision: versions.prow.commit, path: 'config/prow/cluster/prowjob-crd' },
       true,
       true,
     ]);

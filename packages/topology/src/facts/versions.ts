@@ -28,13 +28,15 @@ export const versions = recordSource(
     ciSearch: { repo: 'https://github.com/openshift/ci-search', commit: '27e6d6618a1644391e17edcba9b00f86346ef1fc' },
     /**
      * Prow (kubernetes-sigs/prow): one tag for every image it publishes (components, external
-     * plugins, pod utilities), and the commit its ProwJob CRD is installed from. Move both together.
+     * plugins, pod utilities), v<date>-<the first 9 characters of the commit it was built
+     * from>, and that commit in full, which the ProwJob CRD is installed from so that the CRD
+     * is the one the images were built with. A test holds the two together.
      */
     prow: {
       registry: 'us-docker.pkg.dev/k8s-infra-prow/images',
       tag: 'v20260519-c47e31ece',
       repo: 'https://github.com/kubernetes-sigs/prow',
-      crdCommit: '0ee99b9ee1bd56595519879d1e01224e0d74eceb',
+      commit: 'c47e31ecedc63977a9010898d18332236481c2e8',
     },
     /** label_sync is built in kubernetes/test-infra, not with Prow; production's pin. */
     labelSync: 'gcr.io/k8s-prow/label_sync:v20240321-13d9f43946',
