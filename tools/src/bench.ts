@@ -4,9 +4,10 @@
  * can be read off one run. A benchmark to read, not a test: nothing here passes or fails.
  */
 import { k8s } from '@kubevirt-ci/kube';
-import { loadTopology, render } from '@kubevirt-ci/synth';
-import { defineApp, defineTopology, enable, repoRoot, type ClusterSpec, type RoleSpec } from '@kubevirt-ci/topology';
-import { checkArgoGraph, checkPolicy, checkReferences, checkRemovedApis, checkSchemas, clusterOf, parseManifests, type ParsedObject } from '@kubevirt-ci/validate';
+import { loadTopology, readManifests, render } from '@kubevirt-ci/synth';
+import { defineApp, defineTopology, enable, repoRoot, versions, type ClusterSpec, type RoleSpec } from '@kubevirt-ci/topology';
+import { checkFlags, prepareKubeconform, preparePromtool } from '@kubevirt-ci/upstream';
+import { checkArgoGraph, checkPolicy, checkReferences, checkRemovedApis, checkRulesWithPromtool, checkSchemas, clusterOf, kubeconformArgs, parseKubeconformReport, parseManifests, type ParsedObject } from '@kubevirt-ci/validate';
 import type { Construct } from 'constructs';
 import { spawnSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -120,7 +121,7 @@ async function run(n: number): Promise<Row[]> {
   return rows;
 }
 
-const usage = `usage: bench [--clusters 1,10,100] [--edit-loop]
+const usage = `usage: bench [--clusters 1,10,100] [--edit-loop] [--upstream]
 
 Times synth and every built-in validation stage on topologies with 1, 10 and 100 workloads
 clusters (the real apps plus ${servicesPerCluster} stand-in services on each), and prints
@@ -130,6 +131,9 @@ resources per second for each. A benchmark to read, not a test: nothing passes o
   --edit-loop         also time the edit loop as whole commands, in this checkout: pnpm test
                       once to fill turbo's cache and once more with no change (fully cached),
                       then pnpm synth after a one-line change in a fact (restored after)
+  --upstream          also time the upstream programs' checks, warm (built before), on this
+                      repository's rendered manifests of both clusters: kubeconform, promtool
+                      on every PrometheusRule, and every command line's flag parse
   --help              this text`;
 
 /** Wall seconds of one command in the repository, which must succeed. */
@@ -155,11 +159,34 @@ function editLoop(): void {
   echo(`  pnpm synth, no change               ${timed('pnpm', ['synth']).toFixed(1).padStart(7)}`);
 }
 
+/** The upstream checks on the committed manifests, each timed warm (a first call builds what is missing). */
+function upstreamChecks(): void {
+  const files = readManifests(repoRoot);
+  const objects = [...files].flatMap(([file, text]) => parseManifests(file, text).objects);
+  const quiet = () => undefined;
+  const k = prepareKubeconform(versions, quiet);
+  const promtool = preparePromtool(versions, quiet);
+  checkFlags(objects, versions, quiet);
+  echo(`upstream checks on ${files.size} rendered files (wall seconds, warm)`);
+  if ('unavailable' in k) echo(`  kubeconform: ${k.unavailable}`);
+  else {
+    const [r, s] = time(() => spawnSync(k.bin, kubeconformArgs([...files.keys()], k.kubernetesVersion, k.schemaLocations), { cwd: repoRoot, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 }));
+    echo(`  kubeconform, strict               ${s.toFixed(2).padStart(7)}  (${parseKubeconformReport(r.stdout, objects).length} findings)`);
+  }
+  if (typeof promtool !== 'string') echo(`  promtool: ${promtool.unavailable}`);
+  else {
+    const [r, s] = time(() => checkRulesWithPromtool(objects, promtool));
+    echo(`  promtool check rules              ${s.toFixed(2).padStart(7)}  (${r.findings.length} findings)`);
+  }
+  const [f, s] = time(() => checkFlags(objects, versions, quiet));
+  echo(`  flags (${f.parsed} command lines)          ${s.toFixed(2).padStart(7)}  (${f.findings.length} findings)`);
+}
+
 if (argv['help'] || argv['h']) {
   echo(usage);
 } else {
   const sizes = argv['clusters'] !== undefined ? String(argv['clusters']).split(',').map(Number) : [1, 10, 100];
-  echo(`bench: ${servicesPerCluster} stand-in services per workloads cluster (6 objects each) on top of the real apps; kubeconform is not timed`);
+  echo(`bench: ${servicesPerCluster} stand-in services per workloads cluster (6 objects each) on top of the real apps; the upstream programs are timed with --upstream`);
   echo(['workloads clusters', 'stage', 'resources', 'seconds', 'resources/s'].map((h, i) => (i === 1 ? h.padEnd(16) : h.padStart(i === 0 ? 18 : 11))).join('  '));
   for (const n of sizes) {
     for (const r of await run(n)) {
@@ -168,5 +195,6 @@ if (argv['help'] || argv['h']) {
       );
     }
   }
+  if (argv['upstream']) upstreamChecks();
   if (argv['edit-loop']) editLoop();
 }
