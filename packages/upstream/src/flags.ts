@@ -20,16 +20,10 @@ interface Container {
   readonly image?: string;
   readonly command?: readonly string[];
   readonly args?: readonly string[];
-  readonly volumeMounts?: readonly { readonly mountPath: string }[];
 }
 
 /** Kubernetes expands $(VAR) from the container's env; any value does for parsing. */
 const expandEnv = (arg: string) => arg.replace(/\$\(([A-Za-z_][A-Za-z0-9_]*)\)/g, 'expanded-$1');
-
-/** A path the parser wants to exist: fine when a volume mount provides it, a finding when none does. */
-function missingPath(message: string): string | undefined {
-  return /(?:path|file) '?"?([^'" ]+)'?"? does not exist|open ([^:]+): no such file/.exec(message)?.slice(1).find((p) => p !== undefined);
-}
 
 export interface FlagCheck {
   readonly findings: Finding[];
@@ -70,8 +64,6 @@ export function checkFlags(objects: readonly ParsedObject[], versions: Versions,
         parsed++;
         if (r.status === 0) continue;
         const said = (r.stderr.trim() || r.stdout.trim()).split('\n').find((l) => /error|unknown|invalid|expected|not/i.test(l)) ?? `exit ${r.status ?? r.signal}`;
-        const path = missingPath(said);
-        if (path && (c.volumeMounts ?? []).some((m) => path === m.mountPath || path.startsWith(`${m.mountPath.replace(/\/$/, '')}/`))) continue;
         findings.push({
           rule: 'flags/refused',
           severity: 'error',
@@ -79,7 +71,7 @@ export function checkFlags(objects: readonly ParsedObject[], versions: Versions,
           line: o.line,
           object: refOf(o.value),
           path: `${pod.path}.containers[name=${c.name}].args`,
-          message: path ? `${programName(program.pkg)} ${program.version} needs ${path}, which no volume mount of the container provides: ${said}` : `${programName(program.pkg)} ${program.version} refuses its command line: ${said}`,
+          message: `${programName(program.pkg)} ${program.version} refuses its command line: ${said}`,
           fix: `pass only flags ${program.pkg} defines at ${program.version}, with values of their type (see its --help)`,
         });
       }

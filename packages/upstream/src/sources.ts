@@ -1,4 +1,4 @@
-import type { Versions } from '@kubevirt-ci/topology';
+import { imageTag, type Versions } from '@kubevirt-ci/topology';
 import { kubeconformVersion } from '@kubevirt-ci/validate';
 
 /** Files of an upstream Go module at one of our pins. */
@@ -59,11 +59,10 @@ export interface ProgramSource {
  * not here; the README of each app says what checks them instead.
  */
 export function programsByImage(v: Versions): ReadonlyMap<string, ProgramSource> {
-  const tag = (image: string) => image.slice(image.lastIndexOf(':') + 1);
   return new Map<string, ProgramSource>([
-    [v.thanos, { module: 'github.com/thanos-io/thanos', pkg: 'github.com/thanos-io/thanos/cmd/thanos', version: tag(v.thanos) }],
-    [v.nodeExporter, { module: 'github.com/prometheus/node_exporter', pkg: 'github.com/prometheus/node_exporter', version: tag(v.nodeExporter) }],
-    [v.blackboxExporter, { module: 'github.com/prometheus/blackbox_exporter', pkg: 'github.com/prometheus/blackbox_exporter', version: tag(v.blackboxExporter) }],
-    [v.kubeStateMetrics, { module: 'k8s.io/kube-state-metrics/v2', pkg: 'k8s.io/kube-state-metrics/v2', version: tag(v.kubeStateMetrics) }],
+    [v.thanos, { module: 'github.com/thanos-io/thanos', pkg: 'github.com/thanos-io/thanos/cmd/thanos', version: imageTag(v.thanos) }],
+    [v.nodeExporter, { module: 'github.com/prometheus/node_exporter', pkg: 'github.com/prometheus/node_exporter', version: imageTag(v.nodeExporter) }],
+    [v.blackboxExporter, { module: 'github.com/prometheus/blackbox_exporter', pkg: 'github.com/prometheus/blackbox_exporter', version: imageTag(v.blackboxExporter) }],
+    [v.kubeStateMetrics, { module: 'k8s.io/kube-state-metrics/v2', pkg: 'k8s.io/kube-state-metrics/v2', version: imageTag(v.kubeStateMetrics) }],
   ]);
 }
