@@ -10,7 +10,7 @@ import { stringify } from 'yaml';
 import type { Finding } from './finding.ts';
 import { refOf, type ParsedObject } from './parse.ts';
 
-const isPrometheusRule = (o: ParsedObject) => o.value['kind'] === 'PrometheusRule' && String(o.value['apiVersion'] ?? '').startsWith('monitoring.coreos.com/');
+export const isPrometheusRule = (o: ParsedObject) => o.value['kind'] === 'PrometheusRule' && String(o.value['apiVersion'] ?? '').startsWith('monitoring.coreos.com/');
 
 /** What promtool says after FAILED, without the temporary file's name. */
 export function promtoolErrors(stderr: string, file: string): string[] {

@@ -1,14 +1,14 @@
 import { spawnSync } from 'node:child_process';
 import type { Finding } from './finding.ts';
 import { findKubeconform, kubeconformArgs, kubeconformMissing, parseKubeconformReport, type PreparedKubeconform } from './kubeconform.ts';
-import { parseManifests, refOf, type ParsedObject } from './parse.ts';
+import { parseManifests, type ParsedObject } from './parse.ts';
 import type { Report } from './report.ts';
-import { checkSchemas, type SchemaOptions } from './schema.ts';
+import { checkSchemas, isSkippedKind, type SchemaOptions } from './schema.ts';
 import { checkReferences, type CrossOptions } from './cross.ts';
 import { checkPolicy } from './policy.ts';
 import { checkRemovedApis } from './apis.ts';
 import { checkArgoGraph, type ArgoOptions } from './argocd.ts';
-import { checkRulesWithPromtool } from './promtool.ts';
+import { checkRulesWithPromtool, isPrometheusRule } from './promtool.ts';
 
 /** The cluster a file belongs to ('.../manifests/<cluster>/...'), or '' when the input is one cluster. */
 export function clusterOf(file: string): string {
@@ -72,10 +72,7 @@ export async function validateFiles(files: ReadonlyMap<string, string>, options:
         // A kind skipped on purpose has no schema for kubeconform either.
         const skipped = (f: Finding) => {
           const o = objects.find((x) => x.file === f.file && x.line === f.line);
-          const kind = o ? refOf(o.value).kind : f.object?.kind;
-          const apiVersion = typeof o?.value['apiVersion'] === 'string' ? o.value['apiVersion'] : '';
-          const group = apiVersion.includes('/') ? apiVersion.split('/')[0] : '';
-          return f.rule === 'kubeconform/error' && (options.skipKinds?.[kind ?? ''] !== undefined || options.skipKinds?.[`${group}/${kind}`] !== undefined);
+          return f.rule === 'kubeconform/error' && isSkippedKind(o?.value ?? { kind: f.object?.kind }, options.skipKinds);
         };
         findings.push(...parseKubeconformReport(r.stdout, objects).filter((f) => !skipped(f)));
       }
@@ -85,7 +82,7 @@ export async function validateFiles(files: ReadonlyMap<string, string>, options:
     const checked = checkRulesWithPromtool(objects, options.promtool);
     findings.push(...checked.findings);
     notes.push(...checked.notes);
-  } else if (options.promtool && objects.some((o) => o.value['kind'] === 'PrometheusRule')) notes.push(`promtool: skipped: ${options.promtool.unavailable}`);
+  } else if (options.promtool && objects.some(isPrometheusRule)) notes.push(`promtool: skipped: ${options.promtool.unavailable}`);
   for (const check of options.checks ?? []) {
     const r = check(objects);
     findings.push(...r.findings);

@@ -147,6 +147,13 @@ export interface SchemaOptions {
  * field lists generated from the @kubernetes-models types. A kind with no schema is an error
  * unless it is listed as skipped.
  */
+/** Whether an object's kind is skipped on purpose: by 'Kind' or by 'group/Kind'. */
+export function isSkippedKind(value: Readonly<Record<string, unknown>>, skipKinds: SchemaOptions['skipKinds']): boolean {
+  const kind = String(value['kind'] ?? '');
+  const [group] = split(String(value['apiVersion'] ?? ''));
+  return skipKinds?.[kind] !== undefined || skipKinds?.[`${group}/${kind}`] !== undefined;
+}
+
 export async function checkSchemas(objects: readonly ParsedObject[], options: SchemaOptions = {}): Promise<Finding[]> {
   const findings: Finding[] = [];
   // Load every kind's model at once: module loading is most of a cold run's cost.
@@ -155,8 +162,7 @@ export async function checkSchemas(objects: readonly ParsedObject[], options: Sc
   for (const o of objects) {
     const apiVersion = o.value['apiVersion'] as string;
     const kind = o.value['kind'] as string;
-    const [group] = split(apiVersion);
-    if (options.skipKinds?.[kind] !== undefined || options.skipKinds?.[`${group}/${kind}`] !== undefined) continue;
+    if (isSkippedKind(o.value, options.skipKinds)) continue;
     const object = refOf(o.value);
     const base = { severity: 'error' as const, file: o.file, line: o.line, object };
     const model = await modelFor(apiVersion, kind);
