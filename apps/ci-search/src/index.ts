@@ -15,14 +15,15 @@ const values = z
     /** How often it indexes new job results, and how long it keeps them. */
     interval: z.string().regex(/^\d+[mh]$/).default('10m'),
     maxAge: z.string().regex(/^\d+h$/).default('672h'),
-    /** ci-search has needed a Jira endpoint since openshift/ci-search#142. */
-    jiraEndpoint: z.url().default('https://redhat.atlassian.net'),
     resources: containerResources.default({ requests: { cpu: '100m', memory: '3Gi' }, limits: { memory: '8Gi' } }),
   })
   .strict();
 
-/** ci-search's flags: the deck it links to and the bucket it indexes come from the topology. */
-export function searchArgs(deckHost: string, bucket: string, v: Pick<z.output<typeof values>, 'interval' | 'maxAge' | 'jiraEndpoint'>): string[] {
+/**
+ * ci-search's flags, each defined in cmd/search/main.go at versions.ciSearch.commit; the deck it
+ * links to and the bucket it indexes come from the topology.
+ */
+export function searchArgs(deckHost: string, bucket: string, v: Pick<z.output<typeof values>, 'interval' | 'maxAge'>): string[] {
   return [
     `--path=${dataDir}`,
     `--listen=:${listenPort}`,
@@ -31,7 +32,6 @@ export function searchArgs(deckHost: string, bucket: string, v: Pick<z.output<ty
     `--deck-uri=https://${deckHost}/`,
     `--job-uri-prefix=https://${deckHost}/view/gs/`,
     `--index-bucket=${bucket}`,
-    `--jira-endpoint=${v.jiraEndpoint}`,
   ];
 }
 

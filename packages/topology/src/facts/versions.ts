@@ -23,9 +23,11 @@ export const versions = recordSource(
     dockerRegistryProxy: 'ghcr.io/rpardini/docker-registry-proxy:0.6.2',
     /**
      * openshift/ci-search publishes nothing but a moving :latest, so we build the commit we
-     * run into quay.io/kubevirtci (.github/workflows/images.yaml) and pin that.
+     * run into quay.io/kubevirtci (.github/workflows/images.yaml) and pin that: master of
+     * 2025-02-17 (#136), the newest commit whose source we could read; its image is built from
+     * images/Dockerfile.search (user 1000, /usr/bin/search).
      */
-    ciSearch: { repo: 'https://github.com/openshift/ci-search', commit: '27e6d6618a1644391e17edcba9b00f86346ef1fc' },
+    ciSearch: { repo: 'https://github.com/openshift/ci-search', commit: 'dacbb03de4ccd91da1696872f473a76de2803a23', dockerfile: 'images/Dockerfile.search' },
     /**
      * Prow (kubernetes-sigs/prow): one tag for every image it publishes (components, external
      * plugins, pod utilities), v<date>-<the first 9 characters of the commit it was built
