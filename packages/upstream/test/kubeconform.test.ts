@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { versions } from '@kubevirt-ci/topology';
 import { validateFiles } from '@kubevirt-ci/validate';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { crdSources, kubernetesApi, prepareKubeconform, schemaFileName, strictify, type Kubeconform } from '../src/index.ts';
+import { crdSources, kubernetesApi, prepareKubeconform, schemaFileName, schemaSet, strictify, type Kubeconform } from '../src/index.ts';
 
 describe("kubeconform's schema files", () => {
   it('are named as kubeconform looks them up: kind, the first label of the group, the version', () => {
@@ -80,6 +80,32 @@ describe('the pinned kubeconform, for real', () => {
     const ok =
       'apiVersion: v1\nkind: Service\nmetadata: {name: s, namespace: ci}\nspec:\n  selector: {a: b}\n  ports: [{name: a, port: 80, targetPort: 8080}, {name: b, port: 81, targetPort: http}]\n---\napiVersion: v1\nkind: LimitRange\nmetadata: {name: l, namespace: ci}\nspec:\n  limits: [{type: Container, default: {cpu: 1, memory: 1Gi}}]\n';
     expect(await findings(ok)).toEqual([]);
+  });
+});
+
+describe('a ProwJob against a 2024 ProwJob CRD', () => {
+  // Before issue 16 the CRD came from kubernetes-sigs/prow 0ee99b9 (2024-06-17), whose schema
+  // has no status.pod_revival_count (added as PodRevivalCount in d4ccd1421, 2025-04-18): the
+  // API server would prune what plank writes there, and its revival cap would never hold.
+  // The proxy does not serve 0ee99b9, nor the commit our images are built from; it serves
+  // cfb8754 (2024-06-19), whose CRD lacks the field too, so that is the old CRD here.
+  const oldCrd = { module: 'sigs.k8s.io/prow', version: 'v0.0.0-20240619181241-cfb8754e0459', path: 'config/prow/cluster/prowjob-crd' };
+
+  it('is refused at status.pod_revival_count, the field the old CRD would drop', async () => {
+    const k = prepareKubeconform(versions, () => undefined);
+    if ('unavailable' in k) throw new Error(k.unavailable);
+    const old = schemaSet(kubernetesApi(versions), [oldCrd], () => undefined);
+    const tmp = mkdtempSync(join(tmpdir(), 'prowjob-'));
+    try {
+      const file = join(tmp, 'prowjob.yaml');
+      const yaml =
+        'apiVersion: prow.k8s.io/v1\nkind: ProwJob\nmetadata: {name: j, namespace: kubevirt-prow-jobs}\nspec: {type: periodic, job: j, agent: kubernetes}\nstatus: {state: pending, startTime: "2026-12-01T00:00:00Z", pod_revival_count: 1}\n';
+      writeFileSync(file, yaml);
+      const report = await validateFiles(new Map([[file, yaml]]), { kubernetesVersion: versions.kubernetes, kubeconform: { ...k, schemaLocations: [old.location] }, provided: [{ kind: 'Namespace', name: 'kubevirt-prow-jobs' }] });
+      expect(report.findings.filter((f) => f.rule.startsWith('kubeconform/')).map((f) => `${f.path}: ${f.message}`)).toEqual(["status: additional properties 'pod_revival_count' not allowed"]);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
   });
 });
 
