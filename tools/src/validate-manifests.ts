@@ -8,8 +8,9 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { loadTopology, render } from '@kubevirt-ci/synth';
 import { repoRoot, versions } from '@kubevirt-ci/topology';
+import { checkAdmission, checkOperated, type Placeholder } from '@kubevirt-ci/testcluster';
 import { checkFlags, prepareKubeconform, preparePromtool, stderrProgress } from '@kubevirt-ci/upstream';
-import { counts, formatJson, formatJUnit, formatText, kubeconformVersion, validateFiles, type ValidateOptions } from '@kubevirt-ci/validate';
+import { counts, formatJson, formatJUnit, formatText, kubeconformVersion, validateFiles, type ParsedObject, type Provided, type ValidateOptions } from '@kubevirt-ci/validate';
 import { argv, chalk, echo } from 'zx';
 import { renderedContext } from './lib/validation.ts';
 
@@ -19,14 +20,22 @@ const usage = `usage: validate:manifests [--format text|json|junit] [--kubernete
 Validates Kubernetes manifests: multi-document YAML and JSON files, directories of them
 (recursively), or - for standard input. kubeconform runs too, strict, at its pinned version
 (built once from the Go module proxy) with schemas made offline from the pinned Kubernetes
-API and the CRDs of the releases we install.
+API and the CRDs of the releases we install; then every object is dry-run applied, strict, on
+the pinned kube-apiserver (one per rendered cluster, started here without containers, with
+those CRDs installed and the namespaces really created), and each pod template as a Pod.
 
   --format <f>              text (default, grouped by file), json or junit
   --kubernetes-version <v>  the Kubernetes version to validate against (default ${versions.kubernetes})
   --no-kubeconform          do not run kubeconform
+  --no-apiserver            do not judge the objects on the pinned kube-apiserver, nor run the
+                            pinned prometheus-operator on a test cluster to judge the
+                            containers and configuration it makes of our Prometheus and
+                            Alertmanager
   --no-upstream             run none of the upstream programs (kubeconform, promtool on every
                             PrometheusRule, each container's command line through its own
-                            program's flag parser), only the built-in stages
+                            program's flag parser, the pinned kube-apiserver's dry-run apply
+                            of every object and of each pod template as a Pod), only the
+                            built-in stages
   --skip <kind>=<reason>    a kind ('Kind' or 'group/Kind') with no schema on purpose, and why (repeatable)
   --provided <ref>          an object that exists outside these files: Kind:namespace/name, or
                             Kind:name when cluster-scoped (repeatable)
@@ -57,6 +66,26 @@ function kubeconformOptions(kubernetesVersion: string): Pick<ValidateOptions, 'k
   const k = prepareKubeconform(versions);
   if ('unavailable' in k) return { kubeconformUnavailable: k.unavailable };
   return { kubeconform: process.env['KUBECONFORM'] ? { ...k, bin: process.env['KUBECONFORM'] } : k };
+}
+
+/**
+ * Which cluster an object is applied to, so each gets an API server of its own as on the real
+ * clusters: a rendered cluster's objects (clusters/<role>/manifests/<cluster>/) to it, except
+ * its Argo CD Applications and AppProjects, which live on the hub's Argo CD. Any other files
+ * share one.
+ */
+function clusterOf(hub: string | undefined) {
+  return (o: ParsedObject): string => {
+    if (hub && String(o.value['apiVersion']).startsWith('argoproj.io/')) return hub;
+    const parts = relative(join(repoRoot, 'clusters'), resolve(o.file)).split(sep);
+    return parts[0] !== '..' && parts[1] === 'manifests' && parts.length > 3 ? parts[2]! : 'validate';
+  };
+}
+
+/** What each cluster is given outside git, for the operator to find (values are placeholders). */
+function placeholdersOf(provided: readonly Provided[]) {
+  return (cluster: string): Placeholder[] =>
+    provided.flatMap((p) => ((p.kind === 'Secret' || p.kind === 'ConfigMap') && p.namespace && (!p.cluster || p.cluster === cluster) ? [{ kind: p.kind, namespace: p.namespace, name: p.name, keys: p.keys ?? [] }] : []));
 }
 
 /** Whether a path lies inside this repository's rendered manifests (clusters/<role>/manifests). */
@@ -133,8 +162,11 @@ async function main(): Promise<number> {
   try {
     let argocd;
     let provided;
+    let hub: string | undefined;
     if (repo) {
-      ({ argocd, provided } = renderedContext(render(await loadTopology())));
+      const rendered = render(await loadTopology());
+      ({ argocd, provided } = renderedContext(rendered));
+      hub = rendered.topology.clusters.find((c) => c.hub)?.name;
     }
     provided = [...(provided ?? []), ...given];
     if (repo) process.chdir(repoRoot);
@@ -143,7 +175,7 @@ async function main(): Promise<number> {
       kubernetesVersion,
       ...kubeconformOptions(kubernetesVersion),
       promtool: argv['upstream'] === false ? undefined : preparePromtool(versions),
-      checks: argv['upstream'] === false ? [] : [(objects) => checkFlags(objects, versions, stderrProgress)],
+      checks: argv['upstream'] === false ? [] : [(objects) => checkFlags(objects, versions, stderrProgress), ...(argv['apiserver'] === false ? [] : [(objects: readonly ParsedObject[]) => checkAdmission(objects, clusterOf(hub)), (objects: readonly ParsedObject[]) => checkOperated(objects, clusterOf(hub), { placeholders: placeholdersOf(provided) })])],
       argocd,
       provided,
       skipKinds,

@@ -16,7 +16,7 @@ const tools = Object.entries(scripts).flatMap(([name, command]) => {
 
 describe('every tool', () => {
   it('is one of the commands the README documents', () => {
-    expect(tools.map(([name]) => name).sort()).toEqual(['bench', 'bootstrap', 'diff', 'docs', 'secrets', 'smoke', 'status', 'synth', 'validate:manifests']);
+    expect(tools.map(([name]) => name).sort()).toEqual(['bench', 'bootstrap', 'cluster', 'diff', 'docs', 'secrets', 'smoke', 'status', 'synth', 'validate:manifests']);
   });
 
   it.each(tools)('%s answers --help with its own usage and exit 0, doing nothing else', (name, file) => {

@@ -19,10 +19,10 @@ function validate(args: string[], input?: string) {
 }
 
 describe('validate:manifests', () => {
-  it("passes on this repository's rendered manifests, kubeconform included", () => {
+  it("passes on this repository's rendered manifests, kubeconform and the pinned kube-apiserver included", () => {
     const r = validate(['--repo']);
     expect(r.code).toBe(0);
-    // Only the stage's result: kubeconform ran (no "skipped" line), built beforehand by the prepare-tools task.
+    // Only the stages' result: kubeconform and the API servers ran (no "skipped" line), built beforehand by the prepare-tools task.
     const files = [...readManifests(repoRoot).keys()].filter((f) => f.endsWith('.yaml')).length;
     expect(files).toBeGreaterThan(100);
     expect(r.out).toBe(`0 errors, 0 warnings in ${files} files (${files} objects)\n`);
@@ -30,30 +30,40 @@ describe('validate:manifests', () => {
 
   it('runs the pinned kubeconform, strict, offline, and merges its findings', () => {
     const bad = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: ci}\ndata: {a: b}\nbinaryData: 7\n';
-    const r = validate(['--provided', 'Namespace:ci', '-'], bad);
+    const r = validate(['--no-apiserver', '--provided', 'Namespace:ci', '-'], bad);
     expect(r.code).toBe(1);
     expect(r.out.split('\n').filter((l) => l.includes('kubeconform/'))).toEqual(['  1: error kubeconform/invalid ConfigMap ci/c (binaryData): got number, want object']);
   });
 
   it("points at --repo when our own manifests are validated without what lives outside them", () => {
-    const r = validate(['--no-kubeconform', 'clusters/workloads/manifests']);
+    const r = validate(['--no-kubeconform', '--no-apiserver', 'clusters/workloads/manifests']);
     expect(r.code).toBe(1);
     expect(r.out.trimEnd().split('\n').at(-1)).toBe(
       "hint: these are this repository's rendered manifests; `pnpm validate:manifests --repo` validates them with what lives outside the files (provided Secrets, the Argo CD graph)",
     );
-    expect(validate(['--no-kubeconform', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n').out).not.toContain('hint:');
+    expect(validate(['--no-kubeconform', '--no-apiserver', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n').out).not.toContain('hint:');
   });
 
   it("parses each container's command line with its own program: a flag thanos does not define is refused", () => {
     const deployment = `apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: thanos-query, namespace: monitoring}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      containers:\n        - name: query\n          image: ${versions.thanos}\n          args: [query, --query.replica-labels=prometheus_replica]\n`;
-    const r = validate(['--no-kubeconform', '--provided', 'Namespace:monitoring', '-'], deployment);
+    const r = validate(['--no-kubeconform', '--no-apiserver', '--provided', 'Namespace:monitoring', '-'], deployment);
     expect(r.out.split('\n').filter((l) => l.includes('flags/'))).toEqual([
       `  1: error flags/refused Deployment monitoring/thanos-query (spec.template.spec.containers[name=query].args): thanos ${versions.thanos.split(':')[1]} refuses its command line: thanos: error: unknown long flag '--query.replica-labels'`,
     ]);
   });
 
+  it('dry-runs each object and each pod template on the pinned kube-apiserver, with its namespace made as rendered', () => {
+    const ns = 'apiVersion: v1\nkind: Namespace\nmetadata: {name: ci, labels: {pod-security.kubernetes.io/enforce: baseline}}\n';
+    const daemonSet = 'apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: agent, namespace: ci}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      hostNetwork: true\n      containers: [{name: agent, image: "agent:1"}]\n';
+    const r = validate(['--no-kubeconform', '-'], `${ns}---\n${daemonSet}`);
+    expect(r.code).toBe(1);
+    expect(r.out.split('\n').filter((l) => l.includes('apiserver/'))).toEqual([
+      '  5: error apiserver/pod-security DaemonSet ci/agent (spec.template.spec): kube-apiserver refuses the pods of this template (403): pods "daemonset-agent" is forbidden: violates PodSecurity "baseline:latest": host namespaces (hostNetwork=true)',
+    ]);
+  });
+
   it('exits 1 with findings for bad input on standard input, as JSON when asked', () => {
-    const r = validate(['--format', 'json', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n');
+    const r = validate(['--format', 'json', '--no-apiserver', '-'], 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n  name: b\n');
     expect(r.code).toBe(1);
     const report = JSON.parse(r.out) as { findings: { rule: string; file: string; line: number; message: string }[] };
     expect(report.findings.map((f) => [f.rule, f.file, f.line, f.message])).toEqual([
@@ -64,15 +74,15 @@ describe('validate:manifests', () => {
 
   it('skips a kind with no schema only when told why', () => {
     const widget = 'apiVersion: example.io/v1\nkind: Widget\nmetadata: {name: w}\n';
-    expect(validate(['--no-kubeconform', '-'], widget).code).toBe(1);
-    expect(validate(['--no-kubeconform', '--skip', 'example.io/Widget=our own CRD, schema not published', '-'], widget)).toEqual({ code: 0, out: '0 errors, 0 warnings in 1 files (1 objects)\n' });
+    expect(validate(['--no-kubeconform', '--no-apiserver', '-'], widget).code).toBe(1);
+    expect(validate(['--no-kubeconform', '--no-apiserver', '--skip', 'example.io/Widget=our own CRD, schema not published', '-'], widget)).toEqual({ code: 0, out: '0 errors, 0 warnings in 1 files (1 objects)\n' });
     expect(validate(['--skip', 'example.io/Widget', '-'], widget)).toEqual({ code: 2, out: 'validate:manifests: --skip example.io/Widget: write it as <kind>=<reason>; a kind is skipped only with a reason\n' });
   });
 
   it('takes objects that exist outside the files', () => {
     const pod = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: ci}\n';
-    expect(validate(['--no-kubeconform', '-'], pod).out).toContain('cross/namespace');
-    expect(validate(['--no-kubeconform', '--provided', 'Namespace:ci', '-'], pod)).toEqual({ code: 0, out: '0 errors, 0 warnings in 1 files (1 objects)\n' });
+    expect(validate(['--no-kubeconform', '--no-apiserver', '-'], pod).out).toContain('cross/namespace');
+    expect(validate(['--no-kubeconform', '--no-apiserver', '--provided', 'Namespace:ci', '-'], pod)).toEqual({ code: 0, out: '0 errors, 0 warnings in 1 files (1 objects)\n' });
     expect(validate(['--provided', 'ci', '-'], pod)).toEqual({ code: 2, out: 'validate:manifests: --provided ci: write it as Kind:namespace/name or Kind:name\n' });
   });
 

@@ -57,7 +57,7 @@ describe('the control plane', () => {
           'argocd.argoproj.io/sync-wave': '0',
           'ci.kubevirt.io/description': 'app of apps for cluster ibm-prow-jobs: its AppProject and one Application per app',
         },
-        finalizers: ['resources-finalizer.argocd.argoproj.io'],
+        finalizers: ['resources-finalizer.argocd.argoproj.io/foreground'],
       },
       spec: {
         project: rootsProject,
@@ -132,7 +132,7 @@ describe('the control plane', () => {
     ]);
     for (const child of children) {
       const spec = child['spec'] as { project: string; destination: { name: string }; syncPolicy: { automated: unknown; retry: unknown; syncOptions: string[] } };
-      expect(child.metadata['finalizers']).toEqual(['resources-finalizer.argocd.argoproj.io']);
+      expect(child.metadata['finalizers']).toEqual(['resources-finalizer.argocd.argoproj.io/foreground']);
       expect(spec.project).toBe('ibm-prow-jobs');
       expect(spec.destination.name).toBe('in-cluster');
       expect(spec.syncPolicy.automated).toEqual({ prune: true, selfHeal: true });

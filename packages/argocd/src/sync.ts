@@ -1,5 +1,11 @@
-/** Argo CD's finalizer that deletes an Application's resources when the Application goes. */
-export const resourcesFinalizer = 'resources-finalizer.argocd.argoproj.io';
+/**
+ * Argo CD's finalizer that deletes an Application's resources when the Application goes, in
+ * the foreground. The suffixed name (ForegroundPropagationPolicyFinalizer in
+ * pkg/apis/application/v1alpha1/application_defaults.go at our Argo CD pin) acts as the bare
+ * one does (controller/appcontroller.go deletes in the foreground unless it is /background),
+ * and the API server does not warn of it: a finalizer name without a path draws a warning.
+ */
+export const resourcesFinalizer = 'resources-finalizer.argocd.argoproj.io/foreground';
 
 export const syncWaveAnnotation = 'argocd.argoproj.io/sync-wave';
 

@@ -33,7 +33,7 @@ describe('render', () => {
         namespace: 'argocd',
         labels: { 'app.kubernetes.io/part-of': 'kubevirt-ci', 'ci.kubevirt.io/cluster': 'hub-1', 'ci.kubevirt.io/role': 'hub', 'ci.kubevirt.io/app': 'dashboards' },
         annotations: { 'argocd.argoproj.io/sync-wave': '2', 'ci.kubevirt.io/description': 'dashboards: renders widgets' },
-        finalizers: ['resources-finalizer.argocd.argoproj.io'],
+        finalizers: ['resources-finalizer.argocd.argoproj.io/foreground'],
       },
       spec: {
         project: 'hub-1',

@@ -4,7 +4,7 @@
  * cache outside the repository (~/.cache/kubevirt-ci/go/<module>@<version>), built once.
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 
@@ -57,33 +57,61 @@ export function available<T>(get: () => T): T | { readonly unavailable: string }
 
 /**
  * A program (`pkg`, a main package of `module`) built at `version`, or the copy built before.
- * It is built into a staging directory and renamed into place, so a killed build never
- * leaves a half-written binary that a later run would trust.
+ * It is built in a staging directory and renamed into place, so a killed build never leaves
+ * a half-written binary that a later run would trust. Programs of one module (kube-apiserver,
+ * kube-controller-manager) share the module's directory, each its own file.
  */
-export function goProgram(module: string, pkg: string, version: string, progress: Progress = stderrProgress, env: NodeJS.ProcessEnv = process.env): string {
+export function goProgram(program: GoProgram, progress: Progress = stderrProgress, env: NodeJS.ProcessEnv = process.env): string {
+  const { module, pkg, version } = program;
   const dir = join(cacheRoot(env), 'go', `${module}@${version}`);
   const bin = join(dir, programName(pkg));
   if (existsSync(bin)) return bin;
   progress(`upstream: building ${pkg}@${version} (once; kept in ${dir})`);
-  const staging = `${dir}.building-${process.pid}`;
+  const staging = join(dir, `.building-${programName(pkg)}-${process.pid}`);
   rmSync(staging, { recursive: true, force: true });
   mkdirSync(staging, { recursive: true });
   try {
-    const r = buildInto(staging, module, pkg, version, env);
+    const r = buildInto(staging, program, env);
     if (r.status !== 0 || !existsSync(join(staging, programName(pkg)))) {
       throw new UpstreamUnavailable(`building ${pkg}@${version} failed: ${r.stderr.trim().split('\n').slice(-5).join(' / ')}`);
     }
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(join(dir, '..'), { recursive: true });
-    renameSync(staging, dir);
+    renameSync(join(staging, programName(pkg)), bin);
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
   return bin;
 }
 
+/**
+ * How a module that replaces some of its requirements with directories of its own repository
+ * (Kubernetes' staging modules, etcd's) is built outside that repository: each such module is
+ * taken from the proxy instead, at `version` when given (Kubernetes requires them as v0.0.0
+ * and publishes them as v0.<minor>.<patch>), else at the version the module requires.
+ */
+export interface LocalModules {
+  readonly version?: string;
+}
+
+/** A main package of a Go module at a version, and how its own build builds it. */
+export interface GoProgram {
+  readonly module: string;
+  readonly pkg: string;
+  readonly version: string;
+  readonly local?: LocalModules;
+  /** The linker's -X settings its release build makes (a version it reports, for one). */
+  readonly ldflags?: readonly string[];
+  /**
+   * Directories its release build generates before compiling (a web UI built by npm) and
+   * embeds, which the module from the proxy does not carry: the build takes a copy of the
+   * module with each made as a one-page placeholder, so what we run of it (its flag parser,
+   * its config check) is the release's and only the UI is missing.
+   */
+  readonly generatedAssets?: readonly string[];
+}
+
 interface GoModEdits {
   readonly Go?: string;
+  readonly Require?: readonly { readonly Path: string; readonly Version: string }[];
   readonly Replace?: readonly { readonly Old: { readonly Path: string; readonly Version?: string }; readonly New: { readonly Path: string; readonly Version?: string } }[];
   readonly Exclude?: readonly { readonly Path: string; readonly Version: string }[];
 }
@@ -97,19 +125,46 @@ const at = (m: { Path: string; Version?: string }) => (m.Version ? `${m.Path}@${
  * that also asks the proxy for the module's version list, which it refuses for some
  * modules it serves at the exact version.
  */
-function buildInto(dir: string, module: string, pkg: string, version: string, env: NodeJS.ProcessEnv) {
-  const edits = JSON.parse(go(['mod', 'edit', '-json', join(moduleDir(module, version, env), 'go.mod')], env).stdout) as GoModEdits;
-  const local = edits.Replace?.find((r) => r.New.Path.startsWith('.') || r.New.Path.startsWith('/'));
-  if (local) throw new UpstreamUnavailable(`${module}@${version} replaces ${local.Old.Path} with a directory of its own repository (${local.New.Path}), which a module from the proxy does not carry`);
+function buildInto(dir: string, { module, pkg, version, local = {}, ldflags = [], generatedAssets = [] }: GoProgram, env: NodeJS.ProcessEnv) {
+  const source = moduleDir(module, version, env);
+  const edits = JSON.parse(go(['mod', 'edit', '-json', join(source, 'go.mod')], env).stdout) as GoModEdits;
+  const isLocal = (r: NonNullable<GoModEdits['Replace']>[number]) => r.New.Path.startsWith('.') || r.New.Path.startsWith('/');
+  const replaces: string[] = [];
+  for (const r of edits.Replace ?? []) {
+    if (!isLocal(r)) {
+      replaces.push(`-replace=${at(r.Old)}=${at(r.New)}`);
+      continue;
+    }
+    const required = edits.Require?.find((q) => q.Path === r.Old.Path)?.Version;
+    // A module it does not require (etcd's guard against go.etcd.io/etcd) needs nothing.
+    if (!required) continue;
+    if (local.version) replaces.push(`-replace=${r.Old.Path}=${r.Old.Path}@${local.version}`);
+    else if (required === 'v0.0.0') {
+      throw new UpstreamUnavailable(`${module}@${version} replaces ${r.Old.Path} with a directory of its own repository (${r.New.Path}) and requires no published version of it; say which version to take`);
+    }
+  }
   const wrapper = join(dir, 'wrapper');
   mkdirSync(wrapper, { recursive: true });
   writeFileSync(join(wrapper, 'go.mod'), `module kubevirt-ci.invalid/upstream-wrapper\n\ngo ${edits.Go ?? '1.26'}\n`);
-  const directives = [
-    `-require=${module}@${version}`,
-    ...(edits.Replace ?? []).map((r) => `-replace=${at(r.Old)}=${at(r.New)}`),
-    ...(edits.Exclude ?? []).map((e) => `-exclude=${e.Path}@${e.Version}`),
-  ];
+  if (generatedAssets.length) {
+    const copy = join(dir, 'module');
+    cpSync(source, copy, { recursive: true });
+    // The module cache is read-only, and so is what cpSync copies of it.
+    chmodTree(copy);
+    for (const a of generatedAssets) {
+      mkdirSync(join(copy, a), { recursive: true });
+      writeFileSync(join(copy, a, 'index.html'), '<!doctype html><title>not built</title>\n');
+    }
+    replaces.push(`-replace=${module}=${copy}`);
+  }
+  const directives = [`-require=${module}@${version}`, ...replaces, ...(edits.Exclude ?? []).map((e) => `-exclude=${e.Path}@${e.Version}`)];
   const edited = go(['mod', 'edit', ...directives], env, {}, wrapper);
   if (edited.status !== 0) return edited;
-  return go(['build', '-o', join(dir, programName(pkg)), pkg], env, {}, wrapper);
+  return go(['build', ...(ldflags.length ? ['-ldflags', ldflags.map((x) => `-X ${x}`).join(' ')] : []), '-o', join(dir, programName(pkg)), pkg], env, {}, wrapper);
+}
+
+function chmodTree(path: string): void {
+  const st = statSync(path);
+  chmodSync(path, st.mode | 0o200);
+  if (st.isDirectory()) for (const e of readdirSync(path)) chmodTree(join(path, e));
 }

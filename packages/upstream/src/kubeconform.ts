@@ -17,7 +17,7 @@ export interface Kubeconform {
  */
 export function prepareKubeconform(versions: Versions, progress: Progress = stderrProgress, env: NodeJS.ProcessEnv = process.env): Kubeconform | { readonly unavailable: string } {
   return available(() => {
-    const bin = goProgram(kubeconform.module, kubeconform.pkg, kubeconform.version, progress, env);
+    const bin = goProgram(kubeconform, progress, env);
     const schemas = schemaSet(kubernetesApi(versions), crdSources(versions), progress, env);
     return { bin, schemaLocations: [schemas.location], kubernetesVersion: schemas.kubernetesVersion };
   });

@@ -1,5 +1,8 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { imageTag, type Versions } from '@kubevirt-ci/topology';
 import { kubeconformVersion } from '@kubevirt-ci/validate';
+import { moduleDir, type GoProgram } from './go.ts';
 
 /** Files of an upstream Go module at one of our pins. */
 export interface ModuleSource {
@@ -45,24 +48,71 @@ export function promtool(v: Pick<Versions, 'prometheus'>) {
 }
 
 /** A Go program by module, main package and the module version its image was built from. */
-export interface ProgramSource {
-  readonly module: string;
-  readonly pkg: string;
-  readonly version: string;
+export type ProgramSource = GoProgram;
+
+/**
+ * The test cluster's control plane at the pinned patch: Kubernetes builds its staging modules
+ * (k8s.io/api, k8s.io/apiserver, ...) from its own tree and requires them as v0.0.0; the proxy
+ * serves each as v0.<minor>.<patch> of the same release.
+ */
+export function kubernetesPrograms(v: Pick<Versions, 'kubernetesPatch'>) {
+  const [major, minor, patch] = v.kubernetesPatch.split('.');
+  const version = `v${v.kubernetesPatch}`;
+  // What hack/lib/version.sh stamps into a release build, so /version says the release.
+  const stamp = ['k8s.io/client-go/pkg/version', 'k8s.io/component-base/version'].flatMap((p) => [`${p}.gitVersion=${version}`, `${p}.gitMajor=${major}`, `${p}.gitMinor=${minor}`]);
+  const of = (cmd: string): ProgramSource => ({ module: 'k8s.io/kubernetes', pkg: `k8s.io/kubernetes/cmd/${cmd}`, version, local: { version: `v0.${minor}.${patch}` }, ldflags: stamp });
+  return { apiserver: of('kube-apiserver'), controllerManager: of('kube-controller-manager') } as const;
 }
 
 /**
- * The programs of the images we run whose command lines we write, by image: each image's
- * tag names the release of its module. Images whose containers the operator writes
- * (Prometheus, Alertmanager, the Thanos sidecar) and those whose module the proxy does not
- * serve at our pin (Prow's at its tag's commit, pushgateway, x509-certificate-exporter) are
- * not here; the README of each app says what checks them instead.
+ * etcd at the version the pinned Kubernetes release installs with (kubeadm's DefaultEtcdVersion
+ * in cmd/kubeadm/app/constants/constants.go), so it is one fact with the Kubernetes pin. Its
+ * server module builds the etcd binary and requires its sibling modules at the same release.
+ */
+export function etcdProgram(v: Pick<Versions, 'kubernetesPatch'>, env: NodeJS.ProcessEnv = process.env): ProgramSource {
+  const constants = readFileSync(join(moduleDir('k8s.io/kubernetes', `v${v.kubernetesPatch}`, env), 'cmd/kubeadm/app/constants/constants.go'), 'utf8');
+  const m = /DefaultEtcdVersion\s*=\s*"(\d+\.\d+\.\d+)-\d+"/.exec(constants);
+  if (!m) throw new Error(`k8s.io/kubernetes v${v.kubernetesPatch} has no DefaultEtcdVersion in cmd/kubeadm/app/constants/constants.go; read where that release names its etcd and update etcdProgram()`);
+  return { module: 'go.etcd.io/etcd/server/v3', pkg: 'go.etcd.io/etcd/server/v3', version: `v${m[1]}` };
+}
+
+/**
+ * The programs of the images we run, by image: each image's tag names the release of its
+ * module. Prometheus, Alertmanager and the config reloader run in the containers
+ * prometheus-operator writes (packages/testcluster's operated check has it write them).
+ * Images whose module the proxy does not serve at our pin (Prow's at its tag's commit,
+ * pushgateway, x509-certificate-exporter) are not here; the README of each app says what
+ * checks them instead.
  */
 export function programsByImage(v: Versions): ReadonlyMap<string, ProgramSource> {
+  const operator = prometheusOperatorPrograms(v);
   return new Map<string, ProgramSource>([
+    [v.prometheus, { module: 'github.com/prometheus/prometheus', pkg: 'github.com/prometheus/prometheus/cmd/prometheus', version: prometheusModuleVersion(v.prometheus) }],
+    // Its web UI (ui/app/dist) is built by npm before go build, and embedded.
+    [v.alertmanager, { module: 'github.com/prometheus/alertmanager', pkg: 'github.com/prometheus/alertmanager/cmd/alertmanager', version: imageTag(v.alertmanager), generatedAssets: ['ui/app/dist'] }],
+    [operator.configReloaderImage, operator.configReloader],
     [v.thanos, { module: 'github.com/thanos-io/thanos', pkg: 'github.com/thanos-io/thanos/cmd/thanos', version: imageTag(v.thanos) }],
     [v.nodeExporter, { module: 'github.com/prometheus/node_exporter', pkg: 'github.com/prometheus/node_exporter', version: imageTag(v.nodeExporter) }],
     [v.blackboxExporter, { module: 'github.com/prometheus/blackbox_exporter', pkg: 'github.com/prometheus/blackbox_exporter', version: imageTag(v.blackboxExporter) }],
     [v.kubeStateMetrics, { module: 'k8s.io/kube-state-metrics/v2', pkg: 'k8s.io/kube-state-metrics/v2', version: imageTag(v.kubeStateMetrics) }],
   ]);
+}
+
+/**
+ * prometheus-operator at its tag, and amtool of the Alertmanager we run. The operator's
+ * default config reloader image is quay.io/prometheus-operator/prometheus-config-reloader:v
+ * plus the version its build stamps into github.com/prometheus/common/version
+ * (pkg/operator/defaults.go, and GO_BUILD_LDFLAGS in its Makefile), so our build stamps it too.
+ * Its own API module and client are directories of its repository, published at the same tag.
+ */
+export function prometheusOperatorPrograms(v: Pick<Versions, 'prometheusOperator' | 'alertmanager'>) {
+  const module = 'github.com/prometheus-operator/prometheus-operator';
+  const version = v.prometheusOperator.tag;
+  const of = (cmd: string): ProgramSource => ({ module, pkg: `${module}/cmd/${cmd}`, version, local: { version }, ldflags: [`github.com/prometheus/common/version.Version=${version.replace(/^v/, '')}`] });
+  return {
+    operator: of('operator'),
+    configReloader: of('prometheus-config-reloader'),
+    configReloaderImage: `quay.io/prometheus-operator/prometheus-config-reloader:${version}`,
+    amtool: { module: 'github.com/prometheus/alertmanager', pkg: 'github.com/prometheus/alertmanager/cmd/amtool', version: imageTag(v.alertmanager) } satisfies ProgramSource,
+  } as const;
 }

@@ -52,6 +52,14 @@ describe('the flags check proves itself', () => {
     expect(r.findings.map((f) => f.message)).toEqual([`thanos ${versions.thanos.split(':')[1]} refuses its command line: thanos: error: expected command but got "querry"`]);
   });
 
+  it('refuses a file flag whose path no volume mount of the container holds, but not a URL path', () => {
+    const args = ['query', '--grpc-client-tls-ca=/etc/tls/ca.crt', '--grpc-client-tls-cert=/etc/thanos/tls.crt', '--web.route-prefix=/query'];
+    const r = checkFlags([thanosQuery(args, [{ mountPath: '/etc/tls/' }])], versions, quiet);
+    expect(r.findings.map((f) => [f.rule, f.message])).toEqual([
+      ['flags/unmounted-path', '--grpc-client-tls-cert=/etc/thanos/tls.crt: no volume mount of container query holds /etc/thanos/tls.crt (it mounts /etc/tls), so thanos would not find it'],
+    ]);
+  });
+
   it('accepts what it defines', () => {
     expect(checkFlags([thanosQuery(['query', '--query.replica-label=replica', '--endpoint=a:10901', '--grpc-client-tls-secure'])], versions, quiet)).toEqual({ findings: [], notes: [], parsed: 1 });
   });

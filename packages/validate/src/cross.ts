@@ -11,6 +11,8 @@ export interface Provided {
   readonly name: string;
   /** The cluster it exists on ('' or absent: every cluster validated). */
   readonly cluster?: string;
+  /** The keys it holds, where known (a Secret's). */
+  readonly keys?: readonly string[];
 }
 
 export interface CrossOptions {

@@ -15,6 +15,12 @@ export function clusterOf(file: string): string {
   return /(?:^|\/)manifests\/([^/]+)\//.exec(file)?.[1] ?? '';
 }
 
+/** What a caller's check found, and one line for each thing it could not check. */
+export interface CheckResult {
+  readonly findings: readonly Finding[];
+  readonly notes: readonly string[];
+}
+
 export interface ValidateOptions extends SchemaOptions, CrossOptions {
   /** The Kubernetes version to validate against, for example '1.33' (kubeconform wants x.y.z). */
   readonly kubernetesVersion: string;
@@ -26,7 +32,7 @@ export interface ValidateOptions extends SchemaOptions, CrossOptions {
   /** Why kubeconform is not run, when the caller could not prepare it: one note instead. */
   readonly kubeconformUnavailable?: string;
   /** Checks of the caller's on the parsed objects (the upstream programs' flag parsers, say). */
-  readonly checks?: readonly ((objects: readonly ParsedObject[]) => { readonly findings: readonly Finding[]; readonly notes: readonly string[] })[];
+  readonly checks?: readonly ((objects: readonly ParsedObject[]) => CheckResult | Promise<CheckResult>)[];
   /** promtool of the Prometheus we run, to check every PrometheusRule with; or why there is none. */
   readonly promtool?: string | { readonly unavailable: string };
   readonly env?: NodeJS.ProcessEnv;
@@ -84,7 +90,7 @@ export async function validateFiles(files: ReadonlyMap<string, string>, options:
     notes.push(...checked.notes);
   } else if (options.promtool && objects.some(isPrometheusRule)) notes.push(`promtool: skipped: ${options.promtool.unavailable}`);
   for (const check of options.checks ?? []) {
-    const r = check(objects);
+    const r = await check(objects);
     findings.push(...r.findings);
     notes.push(...r.notes);
   }

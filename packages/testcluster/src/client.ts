@@ -1,0 +1,62 @@
+/**
+ * The few API calls the test cluster's own code makes (readiness, discovery, applies),
+ * over TLS verified with the cluster's CA and a client certificate. It keeps what client
+ * libraries drop: the server's Warning headers, where PodSecurity says what it would refuse.
+ */
+import { readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
+
+export interface Credentials {
+  readonly server: string;
+  readonly caCert: string;
+  readonly cert: string;
+  readonly key: string;
+}
+
+export interface Response {
+  readonly status: number;
+  readonly body: string;
+  /** The text of each Warning header (RFC 7234: `299 - "text"`). */
+  readonly warnings: readonly string[];
+}
+
+export interface Client {
+  request(method: string, path: string, body?: string, contentType?: string): Promise<Response>;
+  json<T>(method: string, path: string, body?: unknown, contentType?: string): Promise<{ status: number; value: T; warnings: readonly string[] }>;
+}
+
+const warningText = (h: string) => /^\d{3} \S+ "((?:[^"\\]|\\.)*)"/.exec(h)?.[1]?.replace(/\\(.)/g, '$1') ?? h;
+
+export function client(c: Credentials): Client {
+  const ca = readFileSync(c.caCert);
+  const cert = readFileSync(c.cert);
+  const key = readFileSync(c.key);
+  const request = (method: string, path: string, body?: string, contentType = 'application/json') =>
+    new Promise<Response>((resolve, reject) => {
+      const req = httpsRequest(new URL(path, c.server), { method, ca, cert, key, headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': contentType } : {}) }, timeout: 60_000 }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (d: Buffer) => chunks.push(d));
+        res.on('end', () => {
+          const warnings = (res.headersDistinct['warning'] ?? []).map(warningText);
+          resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8'), warnings });
+        });
+      });
+      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer from ${c.server} in 60 s`)));
+      req.on('error', reject);
+      if (body !== undefined) req.write(body);
+      req.end();
+    });
+  return {
+    request,
+    async json<T>(method: string, path: string, body?: unknown, contentType?: string) {
+      const r = await request(method, path, body === undefined ? undefined : typeof body === 'string' ? body : JSON.stringify(body), contentType);
+      let value: T;
+      try {
+        value = JSON.parse(r.body) as T;
+      } catch {
+        throw new Error(`${method} ${path}: the server answered ${r.status} with something that is not JSON: ${r.body.slice(0, 200)}`);
+      }
+      return { status: r.status, value, warnings: r.warnings };
+    },
+  };
+}
