@@ -1,12 +1,14 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadTopology, render } from '@kubevirt-ci/synth';
+import { startCluster, type TestCluster } from '@kubevirt-ci/testcluster';
 import type { ProvidedObject } from '@kubevirt-ci/topology';
+import type { KubeConfig } from '@kubernetes/client-node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadKubeConfig } from '../src/lib/kubeconfig.ts';
 import { applyBundle, fieldManager, liveReader, requiredOn } from '../src/secrets/live.ts';
 import { checkProvided, formatCheck, readBundle } from '../src/secrets/provided.ts';
-import { startFakeApiServer, type FakeApiServer } from './fake-apiserver.ts';
 
 const declared: ProvidedObject[] = [
   { kind: 'Secret', namespace: 'kubevirt-prow', name: 'hmac-token', keys: ['hmac'], description: 'the webhook secret' },
@@ -17,7 +19,10 @@ const declared: ProvidedObject[] = [
 
 const kubeconfig = (contexts: string[]) => `apiVersion: v1\nkind: Config\ncontexts:\n${contexts.map((c) => `  - name: ${c}\n    context: {cluster: ${c}, user: ${c}}`).join('\n')}\n`;
 
-function bundle(files: Record<string, string>): string {
+/** 70 bytes no UTF-8 decoder keeps: every byte value from 0x80 up, then some from 0. */
+const binary = Buffer.from([...Array.from({ length: 64 }, (_, i) => 0x80 + i), 0, 1, 2, 0xfe, 0xff, 0xc0]);
+
+function bundle(files: Record<string, string | Buffer>): string {
   const dir = mkdtempSync(join(tmpdir(), 'bundle-'));
   for (const [path, content] of Object.entries(files)) {
     mkdirSync(join(dir, path, '..'), { recursive: true });
@@ -26,11 +31,20 @@ function bundle(files: Record<string, string>): string {
   return dir;
 }
 
-let api: FakeApiServer;
+// A real API server (packages/testcluster): what it stores, and how, is the server's own.
+let cluster: TestCluster;
+let kc: KubeConfig;
 beforeAll(async () => {
-  api = await startFakeApiServer();
+  cluster = await startCluster({ name: 'secrets', progress: () => undefined });
+  for (const name of ['kubevirt-prow', 'docker-proxy', 'monitoring']) await cluster.admin.json('POST', '/api/v1/namespaces', { apiVersion: 'v1', kind: 'Namespace', metadata: { name } });
+  kc = loadKubeConfig('secrets', cluster.kubeconfig);
 });
-afterAll(() => api.close());
+afterAll(() => cluster?.stop());
+
+const get = async (path: string) => {
+  const r = await cluster.admin.json<{ data?: Record<string, string>; binaryData?: Record<string, string>; type?: string; metadata: { resourceVersion: string; managedFields?: { manager: string }[] } }>('GET', path);
+  return r.status === 200 ? r.value : undefined;
+};
 
 describe('secrets apply', () => {
   it('refuses a bundle that holds an undeclared object or key, or lacks a key, applying nothing', () => {
@@ -44,15 +58,42 @@ describe('secrets apply', () => {
     rmSync(dir, { recursive: true });
   });
 
-  it('applies the bundle server-side, says what it applied without values, and a second run changes nothing', async () => {
+  it('refuses a symlink out of the bundle, a directory for a key, and an empty value unless it is meant', () => {
+    const outside = mkdtempSync(join(tmpdir(), 'outside-'));
+    writeFileSync(join(outside, 'id_rsa'), 'not for the cluster');
+    const dir = bundle({ 'kubevirt-prow/kubeconfig/config/inner': 'x', 'monitoring/alertmanager-slack/webhook-url': '', 'docker-proxy/mirror-proxy-config/.real': 'ca' });
+    mkdirSync(join(dir, 'kubevirt-prow/hmac-token'));
+    symlinkSync(join(outside, 'id_rsa'), join(dir, 'kubevirt-prow/hmac-token/hmac'));
+    // A symlink within the bundle is fine.
+    symlinkSync(join(dir, 'docker-proxy/mirror-proxy-config/.real'), join(dir, 'docker-proxy/mirror-proxy-config/ca.crt'));
+    try {
+      expect(() => readBundle(dir, declared)).toThrow(
+        `the bundle in ${dir} does not match what the cluster declares; nothing was applied:\n` +
+          `  - kubevirt-prow/hmac-token/hmac: a symlink to ${join(outside, 'id_rsa')}, outside the bundle; put the file itself in the bundle\n` +
+          "  - kubevirt-prow/kubeconfig/config: a directory where the key's file belongs; a key is one file holding its value\n" +
+          '  - monitoring/alertmanager-slack/webhook-url: empty; put the value in the file, or pass --allow-empty if an empty value is intended',
+      );
+      rmSync(join(dir, 'kubevirt-prow'), { recursive: true });
+      const read = readBundle(dir, declared, { allowEmpty: true });
+      expect(read.map((b) => [b.object.name, Object.fromEntries(Object.entries(b.data).map(([k, v]) => [k, v.toString()]))])).toEqual([
+        ['mirror-proxy-config', { 'ca.crt': 'ca' }],
+        ['alertmanager-slack', { 'webhook-url': '' }],
+      ]);
+    } finally {
+      rmSync(dir, { recursive: true });
+      rmSync(outside, { recursive: true });
+    }
+  });
+
+  it('applies the bundle server-side, byte for byte, says what it applied without values, and a second run changes nothing', async () => {
     const dir = bundle({
       'kubevirt-prow/hmac-token/hmac': 'very-secret-hmac',
       'kubevirt-prow/kubeconfig/config': kubeconfig(['ibm-prow-jobs']),
-      'docker-proxy/mirror-proxy-config/ca.crt': '-----BEGIN CERTIFICATE-----\n',
+      'docker-proxy/mirror-proxy-config/ca.crt': binary,
     });
-    const dry = await applyBundle(api.kubeConfig, dir, declared, true);
-    expect(api.requests.filter((r) => r.startsWith('PATCH'))).toEqual([]);
-    const lines = await applyBundle(api.kubeConfig, dir, declared, false);
+    const dry = await applyBundle(kc, dir, declared, true);
+    expect(await get('/api/v1/namespaces/kubevirt-prow/secrets/hmac-token')).toBeUndefined();
+    const lines = await applyBundle(kc, dir, declared, false);
     expect(dry.map((l) => l.replace('would apply', 'applied'))).toEqual(lines);
     expect(lines).toEqual([
       'applied  ConfigMap docker-proxy/mirror-proxy-config (ca.crt)',
@@ -61,24 +102,22 @@ describe('secrets apply', () => {
       'not in bundle  Secret monitoring/alertmanager-slack',
     ]);
     expect(lines.join('\n')).not.toContain('very-secret-hmac');
-    expect(api.requests.filter((r) => r.startsWith('PATCH'))).toEqual([
-      'PATCH /api/v1/namespaces/docker-proxy/configmaps/mirror-proxy-config',
-      'PATCH /api/v1/namespaces/kubevirt-prow/secrets/hmac-token',
-      'PATCH /api/v1/namespaces/kubevirt-prow/secrets/kubeconfig',
-    ]);
-    const hmac = api.objects.get('secrets/kubevirt-prow/hmac-token')!;
-    expect([hmac['type'], hmac['data']]).toEqual(['Opaque', { hmac: Buffer.from('very-secret-hmac').toString('base64') }]);
-    const before = new Map(api.objects);
-    await applyBundle(api.kubeConfig, dir, declared, false);
-    expect(api.objects).toEqual(before);
-    expect(fieldManager).toBe('kubevirt-ci-secrets');
+    const hmac = (await get('/api/v1/namespaces/kubevirt-prow/secrets/hmac-token'))!;
+    expect([hmac.type, hmac.data, hmac.metadata.managedFields?.map((m) => m.manager)]).toEqual(['Opaque', { hmac: Buffer.from('very-secret-hmac').toString('base64') }, [fieldManager]]);
+    // Binary bytes land in binaryData, all 70 of them.
+    const cm = (await get('/api/v1/namespaces/docker-proxy/configmaps/mirror-proxy-config'))!;
+    expect([cm.data ?? {}, Buffer.from(cm.binaryData!['ca.crt']!, 'base64').equals(binary)]).toEqual([{}, true]);
+    const versions = async () => Promise.all(['kubevirt-prow/secrets/hmac-token', 'kubevirt-prow/secrets/kubeconfig', 'docker-proxy/configmaps/mirror-proxy-config'].map(async (p) => (await get(`/api/v1/namespaces/${p}`))!.metadata.resourceVersion));
+    const before = await versions();
+    await applyBundle(kc, dir, declared, false);
+    expect(await versions()).toEqual(before);
     rmSync(dir, { recursive: true });
   });
 });
 
 describe('secrets check', () => {
   it('lists what is in place, missing, lacking keys or lacking kubeconfig contexts, never a value', async () => {
-    const rows = await checkProvided(declared, liveReader(api.kubeConfig));
+    const rows = await checkProvided(declared, liveReader(kc));
     expect(rows.map((r) => [r.object.name, r.status])).toEqual([
       ['hmac-token', { state: 'ok' }],
       ['kubeconfig', { state: 'contexts', missing: ['prow-workloads'] }],
@@ -94,8 +133,24 @@ describe('secrets check', () => {
         'missing   Secret monitoring/alertmanager-slack: create it with webhook-url; the Slack webhook',
       ].join('\n'),
     );
-    const lacking = await checkProvided([{ ...declared[0]!, keys: ['hmac', 'hmac-old'] }], liveReader(api.kubeConfig));
+    const lacking = await checkProvided([{ ...declared[0]!, keys: ['hmac', 'hmac-old'] }], liveReader(kc));
     expect(formatCheck(lacking)).toEqual(['keys      Secret kubevirt-prow/hmac-token: lacks hmac-old']);
+  });
+
+  it('compares each value with the bundle byte for byte, when given it', async () => {
+    const same = bundle({ 'kubevirt-prow/hmac-token/hmac': 'very-secret-hmac', 'docker-proxy/mirror-proxy-config/ca.crt': binary });
+    const other = bundle({ 'kubevirt-prow/hmac-token/hmac': 'very-secret-hmac', 'docker-proxy/mirror-proxy-config/ca.crt': Buffer.concat([binary.subarray(0, 69), Buffer.from([0x00])]) });
+    try {
+      const objects = [declared[0]!, declared[2]!];
+      expect(formatCheck(await checkProvided(objects, liveReader(kc), readBundle(same, objects)))).toEqual(['ok        Secret kubevirt-prow/hmac-token (hmac)', 'ok        ConfigMap docker-proxy/mirror-proxy-config (ca.crt)']);
+      expect(formatCheck(await checkProvided(objects, liveReader(kc), readBundle(other, objects)))).toEqual([
+        'ok        Secret kubevirt-prow/hmac-token (hmac)',
+        'differs   ConfigMap docker-proxy/mirror-proxy-config: ca.crt not as in the bundle; secrets apply --from it',
+      ]);
+    } finally {
+      rmSync(same, { recursive: true });
+      rmSync(other, { recursive: true });
+    }
   });
 
   it("checks against what the repository's manifests declare for a cluster", async () => {

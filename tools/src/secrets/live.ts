@@ -2,7 +2,7 @@ import { CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig } from '
 import { loadTopology, render } from '@kubevirt-ci/synth';
 import type { ProvidedObject } from '@kubevirt-ci/topology';
 import { apiErrorDetail } from '../lib/kubeconfig.ts';
-import { manifestOf, readBundle, ref, type ReadObject } from './provided.ts';
+import { manifestOf, readBundle, ref, type BundleOptions, type ReadObject } from './provided.ts';
 
 /** The field manager the cluster records for what this tool applies. */
 export const fieldManager = 'kubevirt-ci-secrets';
@@ -16,9 +16,12 @@ export function liveReader(kc: KubeConfig): ReadObject {
   const core = kc.makeApiClient(CoreV1Api);
   return async (kind, namespace, name) => {
     try {
-      if (kind === 'ConfigMap') return { data: (await core.readNamespacedConfigMap({ namespace, name })).data ?? {} };
+      if (kind === 'ConfigMap') {
+        const cm = await core.readNamespacedConfigMap({ namespace, name });
+        return { data: { ...Object.fromEntries(Object.entries(cm.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'utf8')])), ...Object.fromEntries(Object.entries(cm.binaryData ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])) } };
+      }
       const secret = await core.readNamespacedSecret({ namespace, name });
-      return { data: Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')])) };
+      return { data: Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])) };
     } catch (err) {
       if (isNotFound(err)) return undefined;
       throw new Error(`reading ${kind} ${namespace}/${name}: ${apiErrorDetail(err)}; is the context's API server reachable?`);
@@ -34,8 +37,8 @@ export async function requiredOn(cluster: string): Promise<readonly ProvidedObje
 }
 
 /** Applies the bundle's objects server-side; returns one line per object. */
-export async function applyBundle(kc: KubeConfig, dir: string, required: readonly ProvidedObject[], dryRun: boolean): Promise<string[]> {
-  const bundled = readBundle(dir, required);
+export async function applyBundle(kc: KubeConfig, dir: string, required: readonly ProvidedObject[], dryRun: boolean, opts: BundleOptions = {}): Promise<string[]> {
+  const bundled = readBundle(dir, required, opts);
   const lines: string[] = [];
   const api = KubernetesObjectApi.makeApiClient(kc);
   for (const b of bundled) {

@@ -113,5 +113,5 @@ export function placeholderValue(object: ProvidedObject, key: string, s: SmokeSe
 export function placeholderObjects(provided: readonly ProvidedObject[], s: SmokeSecrets): Manifest[] {
   return provided
     .filter((o) => !o.contexts)
-    .map((object) => manifestOf({ object, data: Object.fromEntries(object.keys.map((k) => [k, placeholderValue(object, k, s)])) }) as Manifest);
+    .map((object) => manifestOf({ object, data: Object.fromEntries(object.keys.map((k) => [k, Buffer.from(placeholderValue(object, k, s))])) }) as Manifest);
 }
