@@ -6,7 +6,8 @@
 import { k8s } from '@kubevirt-ci/kube';
 import { loadTopology, readManifests, render } from '@kubevirt-ci/synth';
 import { defineApp, defineTopology, enable, repoRoot, versions, type ClusterSpec, type RoleSpec } from '@kubevirt-ci/topology';
-import { checkFlags, prepareKubeconform, preparePromtool } from '@kubevirt-ci/upstream';
+import { admit, binaries, checkOperated, crdsIn, startCluster } from '@kubevirt-ci/testcluster';
+import { checkFlags, crdSources, moduleDir, prepareKubeconform, preparePromtool } from '@kubevirt-ci/upstream';
 import { checkArgoGraph, checkPolicy, checkReferences, checkRemovedApis, checkRulesWithPromtool, checkSchemas, clusterOf, kubeconformArgs, parseKubeconformReport, parseManifests, type ParsedObject } from '@kubevirt-ci/validate';
 import type { Construct } from 'constructs';
 import { spawnSync } from 'node:child_process';
@@ -14,6 +15,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { argv, echo } from 'zx';
 import { z } from 'zod';
+import { renderedContext } from './lib/validation.ts';
 
 const servicesPerCluster = 10;
 
@@ -133,7 +135,9 @@ resources per second for each. A benchmark to read, not a test: nothing passes o
                       then pnpm synth after a one-line change in a fact (restored after)
   --upstream          also time the upstream programs' checks, warm (built before), on this
                       repository's rendered manifests of both clusters: kubeconform, promtool
-                      on every PrometheusRule, and every command line's flag parse
+                      on every PrometheusRule, every command line's flag parse, a test
+                      cluster per rendered cluster (start to ready, then the dry-run apply
+                      of its objects) and the prometheus-operator check
   --help              this text`;
 
 /** Wall seconds of one command in the repository, which must succeed. */
@@ -160,7 +164,8 @@ function editLoop(): void {
 }
 
 /** The upstream checks on the committed manifests, each timed warm (a first call builds what is missing). */
-function upstreamChecks(): void {
+async function upstreamChecks(): Promise<void> {
+  const loaded = await loadTopology();
   const files = readManifests(repoRoot);
   const objects = [...files].flatMap(([file, text]) => parseManifests(file, text).objects);
   const quiet = () => undefined;
@@ -180,6 +185,26 @@ function upstreamChecks(): void {
   }
   const [f, s] = time(() => checkFlags(objects, versions, quiet));
   echo(`  flags (${f.parsed} command lines)          ${s.toFixed(2).padStart(7)}  (${f.findings.length} findings)`);
+
+  // The test clusters: one per rendered cluster, as validate:manifests starts them.
+  const hub = render(await loadTopology()).topology.clusters.find((c) => c.hub)?.name ?? '';
+  const groupOf = (o: ParsedObject) => (String(o.value['apiVersion']).startsWith('argoproj.io/') ? hub : o.file.split('/')[3]!);
+  const bins = binaries(versions, quiet);
+  const crds = crdsIn(crdSources(versions).map((c) => join(moduleDir(c.module, c.version), c.path)));
+  const groups = [...new Set(objects.map(groupOf))].sort();
+  let t = performance.now();
+  const clusters = await Promise.all(groups.map((g) => startCluster({ name: g, binaries: bins, progress: quiet })));
+  echo(`  ${groups.length} test clusters, started to ready   ${((performance.now() - t) / 1000).toFixed(2).padStart(7)}`);
+  try {
+    t = performance.now();
+    const admitted = await Promise.all(clusters.map((c, i) => admit(c.admin, objects.filter((o) => groupOf(o) === groups[i]), { crds })));
+    echo(`  dry-run apply of every object      ${((performance.now() - t) / 1000).toFixed(2).padStart(7)}  (${admitted.reduce((n, r) => n + r.admitted, 0)} objects, ${admitted.reduce((n, r) => n + r.findings.length, 0)} findings)`);
+  } finally {
+    await Promise.all(clusters.map((c) => c.stop()));
+  }
+  t = performance.now();
+  const operated = await checkOperated(objects, groupOf, { progress: quiet, placeholders: (g) => renderedContext(render(loaded)).provided.filter((p) => p.cluster === g && p.namespace && (p.kind === 'Secret' || p.kind === 'ConfigMap')).map((p) => ({ kind: p.kind as 'Secret', namespace: p.namespace!, name: p.name, keys: p.keys ?? [] })) });
+  echo(`  prometheus-operator, run and judged ${((performance.now() - t) / 1000).toFixed(2).padStart(7)}  (${operated.findings.length} findings${operated.notes.length ? `; ${operated.notes.join('; ')}` : ''})`);
 }
 
 if (argv['help'] || argv['h']) {
@@ -195,6 +220,6 @@ if (argv['help'] || argv['h']) {
       );
     }
   }
-  if (argv['upstream']) upstreamChecks();
+  if (argv['upstream']) await upstreamChecks();
   if (argv['edit-loop']) editLoop();
 }

@@ -90,6 +90,22 @@ export function crdsIn(dirs: readonly string[]): Record<string, unknown>[] {
 
 const wave = (o: Record<string, unknown>) => Number(((o['metadata'] as { annotations?: Record<string, string> } | undefined)?.annotations ?? {})['argocd.argoproj.io/sync-wave'] ?? 0);
 
+/**
+ * Applies objects for real, in order (what a test says Argo CD would have synced); a refusal
+ * throws with the server's words.
+ */
+export async function applyForReal(api: Client, objects: readonly Record<string, unknown>[], manager = fieldManager): Promise<void> {
+  let served = await discover(api);
+  for (const o of objects) {
+    const key = `${o['apiVersion']}/${o['kind']}`;
+    if (!served.has(key)) served = await discover(api);
+    const r = served.get(key);
+    if (!r) throw new Error(`the test cluster serves no ${key}`);
+    const res = await api.json<Status>('PATCH', objectUrl(r, o, 'fieldValidation=Strict').replace(`fieldManager=${fieldManager}`, `fieldManager=${encodeURIComponent(manager)}`), o, 'application/apply-patch+yaml');
+    if (res.status >= 300) throw new Error(`applying ${o['kind']} ${(o['metadata'] as { name: string }).name}: ${res.value.message}`);
+  }
+}
+
 /** Installs CRDs for real and waits until the server serves each. */
 export async function installCrds(api: Client, crds: readonly Record<string, unknown>[]): Promise<void> {
   const r: Resource = { base: '/apis/apiextensions.k8s.io/v1', name: 'customresourcedefinitions', namespaced: false };
