@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { describe as describeObject, loadTopology, render, type Rendered } from '@kubevirt-ci/synth';
-import { applyForReal, startCluster, type TestCluster } from '@kubevirt-ci/testcluster';
+import { admit, applyForReal, client, crdsIn, startCluster, type TestCluster } from '@kubevirt-ci/testcluster';
 import { versions } from '@kubevirt-ci/topology';
-import { moduleDir } from '@kubevirt-ci/upstream';
+import { crdSources, moduleDir } from '@kubevirt-ci/upstream';
 import { parse } from 'yaml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { argocdInstallUrl, argocdObjects, readInstallManifest } from '../src/bootstrap/argocd.ts';
-import { pluralOf } from '../src/bootstrap/clusters.ts';
+import { managedNamespaces, pluralOf } from '../src/bootstrap/clusters.ts';
 import { bootstrap, type BootstrapOptions } from '../src/bootstrap/run.ts';
 import { loadKubeConfig } from '../src/lib/kubeconfig.ts';
 import { fakeClusterCa, startFakeApiServer, type FakeApiServer } from './fake-apiserver.ts';
@@ -24,6 +24,7 @@ const serverOf = (spoke: string) => `https://${spoke}-control-plane:6443`;
 /** The pinned release's own install.yaml, from its Go module. */
 const installYaml = join(moduleDir('github.com/argoproj/argo-cd/v3', versions.argocd), 'manifests/install.yaml');
 const hubRendered = rendered.clusters.find((c) => c.cluster.hub)!;
+const spokeOf = (name: string) => rendered.clusters.find((c) => c.cluster.name === name)!;
 const installed = argocdObjects(hubRendered, await readInstallManifest(installYaml), rendered.topology.gitops.argocdNamespace);
 
 /** Argo CD on the hub, then each spoke's manager account; `cluster` is each spoke's cluster Secret line. */
@@ -36,6 +37,7 @@ const expectedLines = (verb: string, cluster: (spoke: string) => string) => [
     `  ${verb}Secret kube-system/argocd-manager-token`,
     `  ${verb}ClusterRole argocd-manager`,
     `  ${verb}ClusterRoleBinding argocd-manager`,
+    ...managedNamespaces(spokeOf(spoke)).flatMap((n) => [`  ${verb}Namespace ${n}`, `  ${verb}Role ${n}/argocd-manager`, `  ${verb}RoleBinding ${n}/argocd-manager`]),
     cluster(spoke),
   ]),
   `AppProjects and root Applications on ${hubName}`,
@@ -44,8 +46,8 @@ const expectedLines = (verb: string, cluster: (spoke: string) => string) => [
   ...[hubName, ...spokes].map((c) => `  ${verb}Application argocd/${c}-root`),
   `Prow's kubeconfig kubevirt-prow/kubeconfig: ${buildClusters.join(', ')}`,
 ];
-/** Objects bootstrap writes: Argo CD's, five per spoke, the roots' project, a project and a root per cluster, and Prow's kubeconfig. */
-const objectCount = installed.length + 5 * spokes.length + 1 + 2 * rendered.topology.clusters.length + 1;
+/** Objects bootstrap writes: Argo CD's, five per spoke and three per namespace it deploys to, the roots' project, a project and a root per cluster, and Prow's kubeconfig. */
+const objectCount = installed.length + spokes.reduce((n, s) => n + 5 + 3 * managedNamespaces(spokeOf(s)).length, 0) + 1 + 2 * rendered.topology.clusters.length + 1;
 
 describe('bootstrap, on real API servers (packages/testcluster), one per cluster of the topology', () => {
   const clusters = new Map<string, TestCluster>();
@@ -145,12 +147,17 @@ describe('bootstrap, on real API servers (packages/testcluster), one per cluster
       expect(await whoIs(spoke, config.bearerToken)).toBe('system:serviceaccount:kube-system:argocd-manager');
       expect(config.tlsClientConfig).toEqual({ insecure: false, caData: readFileSync(clusters.get(spoke)!.caCert).toString('base64') });
 
-      // The manager may write exactly what the spoke's AppProject allows, and read the children Argo CD shows.
-      const role = (await get<{ rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }>(spoke, '/apis/rbac.authorization.k8s.io/v1/clusterroles/argocd-manager'))!;
+      // Argo CD watches only the namespaces the manager may write.
+      expect(await decoded(hubName, path, 'namespaces')).toBe(managedNamespaces(spokeOf(spoke)).join(','));
+      expect(await decoded(hubName, path, 'clusterResources')).toBe('true');
+
+      // In each of them, the manager may write exactly what the spoke's AppProject allows, and read the children Argo CD shows.
+      const role = (await get<{ rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }>(spoke, '/apis/rbac.authorization.k8s.io/v1/namespaces/monitoring/roles/argocd-manager'))!;
       const monitoring = role.rules.find((r) => r.apiGroups[0] === 'monitoring.coreos.com' && r.verbs.includes('create'));
       expect(monitoring?.resources).toEqual(['alertmanagerconfigs', 'alertmanagers', 'prometheuses', 'prometheusrules', 'servicemonitors']);
       expect(role.rules.find((r) => r.apiGroups[0] === '' && !r.verbs.includes('create'))).toEqual({ apiGroups: [''], resources: ['endpoints', 'events', 'pods'], verbs: ['get', 'list', 'watch'] });
-      expect(role.rules.flatMap((r) => r.resources)).not.toContain('*');
+      const clusterRole = (await get<{ rules: { apiGroups: string[]; resources: string[]; verbs: string[] }[] }>(spoke, '/apis/rbac.authorization.k8s.io/v1/clusterroles/argocd-manager'))!;
+      expect([...role.rules, ...clusterRole.rules].flatMap((r) => [...r.resources, ...r.apiGroups, ...r.verbs])).not.toContain('*');
     }
 
     // Prow's kubeconfig: one context per build cluster, the hub's in-cluster, each with the token the cluster issued Prow.
@@ -158,6 +165,50 @@ describe('bootstrap, on real API servers (packages/testcluster), one per cluster
     expect(kubeconfig.clusters.map((c) => [c.name, c.cluster.server])).toEqual(buildClusters.map((c) => [c, c === hubName ? 'https://kubernetes.default.svc' : serverOf(c)]));
     expect(await Promise.all(kubeconfig.users.map((u, i) => whoIs(buildClusters[i]!, u.user.token)))).toEqual(buildClusters.map(() => 'system:serviceaccount:kubevirt-prow-jobs:prow-control-plane'));
     expect(lines.join('\n')).not.toContain(kubeconfig.users[0]!.user.token);
+  });
+
+  it("lets Argo CD's manager apply every object the spoke renders, and no more than the API server's own authorization says here", async () => {
+    for (const spoke of spokes) {
+      const token = Buffer.from((await get(spoke, '/api/v1/namespaces/kube-system/secrets/argocd-manager-token'))!.data!['token']!, 'base64').toString();
+      const asManager = client({ server: clusters.get(spoke)!.server, caCert: clusters.get(spoke)!.caCert, token });
+      // Every object of the spoke's Applications, dry-run applied as the manager, after the
+      // upstream CRDs its releases install; pods are made by controllers, not by Argo CD.
+      const objects = spokeOf(spoke).parts.flatMap((p) => p.objects).map((value, i) => ({ file: `object ${i}`, line: 1, value: value as unknown as Record<string, unknown> }));
+      const crds = crdsIn(crdSources(versions).map((c) => join(moduleDir(c.module, c.version), c.path)));
+      const r = await admit(asManager, objects, { crds, pods: false });
+      expect(r.findings.map((f) => `${f.object?.kind} ${f.object?.name}: ${f.message}`)).toEqual([]);
+      expect(r.admitted).toBe(objects.filter((o) => o.value['kind'] !== 'Namespace').length);
+
+      // What else it can do, by SubjectAccessReview.
+      const can = async (verb: string, resource: string, namespace = '', group = '') =>
+        (
+          await api(spoke).json<{ status: { allowed: boolean } }>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+            apiVersion: 'authorization.k8s.io/v1',
+            kind: 'SubjectAccessReview',
+            spec: { user: 'system:serviceaccount:kube-system:argocd-manager', groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'], resourceAttributes: { verb, resource, namespace, group } },
+          })
+        ).value.status.allowed;
+      const asked = {
+        'create deployments in monitoring': await can('create', 'deployments', 'monitoring', 'apps'),
+        'delete secrets in kubevirt-prow-jobs': await can('delete', 'secrets', 'kubevirt-prow-jobs'),
+        'create namespaces': await can('create', 'namespaces'),
+        'get secrets in kube-system': await can('get', 'secrets', 'kube-system'),
+        'list secrets in every namespace': await can('list', 'secrets'),
+        'create deployments in default': await can('create', 'deployments', 'default', 'apps'),
+        'create pods in monitoring': await can('create', 'pods', 'monitoring'),
+        'delete nodes': await can('delete', 'nodes'),
+      };
+      expect(asked).toEqual({
+        'create deployments in monitoring': true,
+        'delete secrets in kubevirt-prow-jobs': true,
+        'create namespaces': true,
+        'get secrets in kube-system': false,
+        'list secrets in every namespace': false,
+        'create deployments in default': false,
+        'create pods in monitoring': false,
+        'delete nodes': false,
+      });
+    }
   });
 
   it('changes nothing on a second run, by the servers’ own resource versions', async () => {

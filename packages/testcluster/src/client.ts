@@ -9,8 +9,10 @@ import { request as httpsRequest } from 'node:https';
 export interface Credentials {
   readonly server: string;
   readonly caCert: string;
-  readonly cert: string;
-  readonly key: string;
+  /** A client certificate and its key, or else a bearer token. */
+  readonly cert?: string;
+  readonly key?: string;
+  readonly token?: string;
 }
 
 export interface Response {
@@ -29,11 +31,12 @@ const warningText = (h: string) => /^\d{3} \S+ "((?:[^"\\]|\\.)*)"/.exec(h)?.[1]
 
 export function client(c: Credentials): Client {
   const ca = readFileSync(c.caCert);
-  const cert = readFileSync(c.cert);
-  const key = readFileSync(c.key);
+  const cert = c.cert ? readFileSync(c.cert) : undefined;
+  const key = c.key ? readFileSync(c.key) : undefined;
+  const auth = c.token ? { authorization: `Bearer ${c.token}` } : {};
   const request = (method: string, path: string, body?: string, contentType = 'application/json') =>
     new Promise<Response>((resolve, reject) => {
-      const req = httpsRequest(new URL(path, c.server), { method, ca, cert, key, headers: { accept: 'application/json', ...(body !== undefined ? { 'content-type': contentType } : {}) }, timeout: 60_000 }, (res) => {
+      const req = httpsRequest(new URL(path, c.server), { method, ca, cert, key, headers: { accept: 'application/json', ...auth, ...(body !== undefined ? { 'content-type': contentType } : {}) }, timeout: 60_000 }, (res) => {
         const chunks: Buffer[] = [];
         res.on('data', (d: Buffer) => chunks.push(d));
         res.on('end', () => {

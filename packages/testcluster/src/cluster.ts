@@ -65,7 +65,7 @@ export function kubeconfigYaml(name: string, c: Credentials): string {
     apiVersion: 'v1',
     kind: 'Config',
     clusters: [{ name, cluster: { server: c.server, 'certificate-authority': c.caCert } }],
-    users: [{ name, user: { 'client-certificate': c.cert, 'client-key': c.key } }],
+    users: [{ name, user: c.token ? { token: c.token } : { 'client-certificate': c.cert, 'client-key': c.key } }],
     contexts: [{ name, context: { cluster: name, user: name } }],
     'current-context': name,
   }, null, 2);

@@ -43,20 +43,36 @@ function rules(kinds: readonly GroupKind[], verbs: string[]) {
   return [...byGroup.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([group, resources]) => ({ apiGroups: [group], resources: [...resources].sort(), verbs }));
 }
 
-/**
- * The ServiceAccount Argo CD deploys to a workloads cluster as, with a ClusterRole that may
- * write exactly the kinds the cluster's AppProject allows and read what Argo CD shows of them
- * (argocd-cm sets resource.respectRBAC, so Argo CD watches nothing else). Creating the
- * ClusterRoles our apps render takes `escalate` and `bind`, which make this account as strong
- * as what git asks for: the AppProject and review are the boundary, as they are on the hub.
- */
-export function managerObjects(spoke: RenderedCluster): Manifest[] {
+/** The namespaces a spoke's AppProject lets Argo CD deploy to: the only ones the manager may write. */
+export function managedNamespaces(spoke: RenderedCluster): string[] {
+  const project = projectOf(spoke);
+  const spec = project['spec'] as { destinations: { namespace: string }[] };
+  return [...new Set(spec.destinations.map((d) => d.namespace))].sort();
+}
+
+function projectOf(spoke: RenderedCluster): Manifest {
   const project = spoke.argo.find((m) => m.kind === 'AppProject' && m.metadata.name === spoke.cluster.name);
   if (!project) throw new Error(`cluster ${spoke.cluster.name} renders no AppProject ${spoke.cluster.name}`);
-  const spec = project['spec'] as { clusterResourceWhitelist: GroupKind[]; namespaceResourceWhitelist: GroupKind[] };
-  const managed = [...spec.clusterResourceWhitelist, ...spec.namespaceResourceWhitelist];
-  const writable = new Set(managed.map((k) => `${k.group}/${k.kind}`));
+  return project;
+}
+
+/**
+ * The ServiceAccount Argo CD deploys to a workloads cluster as, and what it may do there:
+ * the namespaced kinds its AppProject allows, and reading what Argo CD shows of them (argocd-cm
+ * sets resource.respectRBAC), through a Role in each namespace the AppProject names and
+ * nowhere else (the cluster Secret tells Argo CD to watch only those); the cluster-scoped kinds
+ * the AppProject allows through a ClusterRole. Those namespaces are made here, bare, so their
+ * Roles have somewhere to live; the namespaces app sets their labels. Creating the
+ * ClusterRoles and bindings git asks for takes `escalate` and `bind`, which make this account
+ * as strong as what git asks for: the AppProject and review are the boundary, as on the hub.
+ */
+export function managerObjects(spoke: RenderedCluster): Manifest[] {
+  const spec = projectOf(spoke)['spec'] as { clusterResourceWhitelist: GroupKind[]; namespaceResourceWhitelist: GroupKind[] };
+  const namespaced = spec.namespaceResourceWhitelist;
+  const writable = new Set(namespaced.map((k) => `${k.group}/${k.kind}`));
   const labels = { 'app.kubernetes.io/part-of': 'kubevirt-ci', 'app.kubernetes.io/managed-by': 'kubevirt-ci-bootstrap' };
+  const subjects = [{ kind: 'ServiceAccount', name: manager.name, namespace: manager.namespace }];
+  const namespaceRules = [...rules(namespaced, all), ...rules(readOnly.filter((k) => !writable.has(`${k.group}/${k.kind}`)), ['get', 'list', 'watch'])];
   return [
     { apiVersion: 'v1', kind: 'ServiceAccount', metadata: { name: manager.name, namespace: manager.namespace, labels } },
     {
@@ -70,9 +86,8 @@ export function managerObjects(spoke: RenderedCluster): Manifest[] {
       kind: 'ClusterRole',
       metadata: { name: manager.name, labels },
       rules: [
-        ...rules(managed, all),
-        ...rules(readOnly.filter((k) => !writable.has(`${k.group}/${k.kind}`)), ['get', 'list', 'watch']),
-        ...(managed.some((k) => k.group === 'rbac.authorization.k8s.io')
+        ...rules(spec.clusterResourceWhitelist, all),
+        ...(spec.clusterResourceWhitelist.some((k) => k.group === 'rbac.authorization.k8s.io') || namespaced.some((k) => k.group === 'rbac.authorization.k8s.io')
           ? [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles', 'roles'], verbs: ['bind', 'escalate'] }]
           : []),
       ],
@@ -82,8 +97,13 @@ export function managerObjects(spoke: RenderedCluster): Manifest[] {
       kind: 'ClusterRoleBinding',
       metadata: { name: manager.name, labels },
       roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: manager.name },
-      subjects: [{ kind: 'ServiceAccount', name: manager.name, namespace: manager.namespace }],
+      subjects,
     },
+    ...managedNamespaces(spoke).flatMap((namespace): Manifest[] => [
+      { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: manager.name, namespace, labels }, rules: namespaceRules },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: manager.name, namespace, labels }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: manager.name }, subjects },
+    ]),
   ];
 }
 
@@ -110,10 +130,10 @@ export function serverOf(kc: KubeConfig): string {
 
 /**
  * The Secret that registers a workloads cluster in Argo CD under its topology name (the
- * destination name its Applications use). It is built in memory and only ever sent to the
- * hub's API server.
+ * destination name its Applications use), limited to the namespaces the manager may write. It
+ * is built in memory and only ever sent to the hub's API server.
  */
-export function clusterSecret(name: string, server: string, creds: ClusterCredentials, argocdNamespace: string): Manifest {
+export function clusterSecret(name: string, server: string, creds: ClusterCredentials, argocdNamespace: string, namespaces: readonly string[]): Manifest {
   const config = { bearerToken: creds.token, tlsClientConfig: { insecure: false, caData: creds.caData } };
   const b64 = (s: string) => Buffer.from(s).toString('base64');
   return {
@@ -121,6 +141,8 @@ export function clusterSecret(name: string, server: string, creds: ClusterCreden
     kind: 'Secret',
     metadata: { name: `cluster-${name}`, namespace: argocdNamespace, labels: { [clusterSecretLabel]: 'cluster', 'app.kubernetes.io/part-of': 'kubevirt-ci' } },
     type: 'Opaque',
-    data: { name: b64(name), server: b64(server), config: b64(JSON.stringify(config)) },
+    // Argo CD watches namespaced kinds in these namespaces only, where the manager's Roles are,
+    // and cluster-scoped kinds cluster-wide (util/db/cluster.go at our Argo CD pin).
+    data: { name: b64(name), server: b64(server), config: b64(JSON.stringify(config)), namespaces: b64(namespaces.join(',')), clusterResources: b64('true') },
   };
 }

@@ -4,7 +4,7 @@ import { describe, rootsProject, type Manifest, type Rendered, type RenderedClus
 import { jobsNamespace } from '@kubevirt-ci/topology';
 import { Applier, outcomeLine, type Outcome } from '../lib/apply.ts';
 import { argocdObjects, readInstallManifest } from './argocd.ts';
-import { clusterSecret, credentialsOf, manager, managerObjects, serverOf, type ClusterCredentials } from './clusters.ts';
+import { clusterSecret, credentialsOf, managedNamespaces, manager, managerObjects, serverOf, type ClusterCredentials } from './clusters.ts';
 import { inClusterServer, prowKubeconfig, prowKubeconfigObject, type BuildClusterAccess } from './prow.ts';
 
 /** The field manager the clusters record for what bootstrap applies. */
@@ -83,7 +83,7 @@ export async function bootstrap(o: BootstrapOptions): Promise<Tally> {
     o.log(`${name}: ServiceAccount ${manager.namespace}/${manager.name}, registered in Argo CD at ${server}`);
     for (const obj of managerObjects(spoke)) await apply(name, obj);
     const creds = await tokenOf(o, name, manager.namespace, manager.tokenSecret, o.dryRun ? Date.now() : deadline);
-    if (creds) await apply(hub.cluster.name, clusterSecret(name, server, creds, ns));
+    if (creds) await apply(hub.cluster.name, clusterSecret(name, server, creds, ns, managedNamespaces(spoke)));
     else if (o.dryRun) o.log(`  ${outcomeLine('created', `Secret ${ns}/cluster-${name} (once the token exists)`, true)}`);
     else throw new Error(`cluster ${name} did not fill in the token of Secret ${manager.namespace}/${manager.tokenSecret} within ${o.waitSeconds}s; is its token controller running?`);
   }
