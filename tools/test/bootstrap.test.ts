@@ -230,6 +230,26 @@ describe('bootstrap, on real API servers (packages/testcluster), one per cluster
     expect(await written()).toEqual(before);
   });
 
+  it("stops with what to do when a binding's roleRef, which cannot change, is not the manager's", async () => {
+    const spoke = spokes[0]!;
+    const path = '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings/argocd-manager';
+    await api(spoke).request('DELETE', path);
+    await api(spoke).json('POST', '/apis/rbac.authorization.k8s.io/v1/clusterrolebindings', {
+      apiVersion: 'rbac.authorization.k8s.io/v1',
+      kind: 'ClusterRoleBinding',
+      metadata: { name: 'argocd-manager' },
+      roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'view' },
+      subjects: [{ kind: 'ServiceAccount', name: 'argocd-manager', namespace: 'kube-system' }],
+    });
+    try {
+      await expect(bootstrap(options())).rejects.toThrow(
+        'applying ClusterRoleBinding argocd-manager: the API server refuses it: ClusterRoleBinding.rbac.authorization.k8s.io "argocd-manager" is invalid: roleRef: Invalid value: rbac.RoleRef{APIGroup:"rbac.authorization.k8s.io", Kind:"ClusterRole", Name:"argocd-manager"}: cannot change roleRef; a roleRef cannot change in place: delete ClusterRoleBinding argocd-manager (kubectl delete), then run bootstrap again',
+      );
+    } finally {
+      await api(spoke).request('DELETE', path);
+    }
+  });
+
   it('names the install manifest it cannot read, and what to pass instead', async () => {
     const missing = join(tmpdir(), 'no-such-install.yaml');
     await expect(bootstrap(options({ argocdManifest: missing }))).rejects.toThrow(

@@ -160,3 +160,34 @@ describe('secrets check', () => {
     await expect(requiredOn('nowhere')).rejects.toThrow(`no cluster "nowhere" in the topology (there are: ${clusters.join(', ')})`);
   });
 });
+
+// After the checks above, which expect monitoring/alertmanager-slack to be missing.
+describe('secrets apply on what is already there', () => {
+  it('takes over the fields another manager set, as server-side apply with force does', async () => {
+    await cluster.admin.json('POST', '/api/v1/namespaces/monitoring/secrets?fieldManager=kubectl-create', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'alertmanager-slack' }, type: 'Opaque', data: { 'webhook-url': Buffer.from('https://old').toString('base64') } });
+    const dir = bundle({ 'monitoring/alertmanager-slack/webhook-url': 'https://hooks.example/new' });
+    try {
+      await applyBundle(kc, dir, [declared[3]!], false);
+      const s = (await get('/api/v1/namespaces/monitoring/secrets/alertmanager-slack'))!;
+      expect(Buffer.from(s.data!['webhook-url']!, 'base64').toString()).toBe('https://hooks.example/new');
+      // The data is ours now; kubectl-create keeps only what we did not set.
+      const owners = (s.metadata.managedFields as unknown as { manager: string; fieldsV1: { 'f:data'?: Record<string, unknown> } }[]).filter((m) => m.fieldsV1['f:data']?.['f:webhook-url']).map((m) => m.manager);
+      expect(owners).toEqual([fieldManager]);
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+
+  it("says what to do when a Secret of another type is in the way, since a Secret's type is immutable", async () => {
+    await cluster.admin.json('POST', '/api/v1/namespaces/kubevirt-prow/secrets', { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'typed' }, type: 'kubernetes.io/basic-auth', data: { username: Buffer.from('u').toString('base64') } });
+    const typed: ProvidedObject = { kind: 'Secret', namespace: 'kubevirt-prow', name: 'typed', keys: ['username'], description: 'a Secret made by hand with another type' };
+    const dir = bundle({ 'kubevirt-prow/typed/username': 'u' });
+    try {
+      await expect(applyBundle(kc, dir, [typed], false)).rejects.toThrow(
+        'applying Secret kubevirt-prow/typed: the API server refuses it: Secret "typed" is invalid: type: Invalid value: "Opaque": field is immutable; its type cannot change in place: delete Secret kubevirt-prow/typed (kubectl delete), then apply again',
+      );
+    } finally {
+      rmSync(dir, { recursive: true });
+    }
+  });
+});

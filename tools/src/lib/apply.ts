@@ -15,6 +15,17 @@ function comparable(o: KubernetesObject): unknown {
   return { ...rest, metadata };
 }
 
+/** The message of the Status an API server answered with, if the error carries one. */
+export function serverMessage(err: unknown): string | undefined {
+  const body = (err as { body?: unknown }).body;
+  try {
+    const status = (typeof body === 'string' ? JSON.parse(body) : body) as { message?: unknown } | undefined;
+    return typeof status?.message === 'string' ? status.message : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 function code(err: unknown): number | undefined {
   return (err as { code?: number }).code;
 }
@@ -52,7 +63,11 @@ export class Applier {
       result = await this.api.patch(o, undefined, this.dryRun ? 'All' : undefined, this.fieldManager, true, PatchStrategy.ServerSideApply);
     } catch (err) {
       if (this.dryRun && !live && code(err) === 404) return 'created';
-      throw new Error(`applying ${objectRef(o)}: ${apiErrorDetail(err)}`);
+      const said = serverMessage(err);
+      if (!said) throw new Error(`applying ${objectRef(o)}: ${apiErrorDetail(err)}`);
+      // The fields the API server never lets change on an existing object.
+      const immutable = /cannot change roleRef/.test(said) ? 'a roleRef' : /field is immutable/.test(said) ? 'that field' : undefined;
+      throw new Error(`applying ${objectRef(o)}: the API server refuses it: ${said}${immutable ? `; ${immutable} cannot change in place: delete ${objectRef(o)} (kubectl delete), then run bootstrap again` : ''}`);
     }
     if (!live) return 'created';
     return isDeepStrictEqual(comparable(result), comparable(live)) ? 'unchanged' : 'configured';

@@ -1,6 +1,7 @@
 import { CoreV1Api, KubernetesObjectApi, PatchStrategy, type KubeConfig } from '@kubernetes/client-node';
 import { loadTopology, render } from '@kubevirt-ci/synth';
 import type { ProvidedObject } from '@kubevirt-ci/topology';
+import { serverMessage } from '../lib/apply.ts';
 import { apiErrorDetail } from '../lib/kubeconfig.ts';
 import { manifestOf, readBundle, ref, type BundleOptions, type ReadObject } from './provided.ts';
 
@@ -42,7 +43,15 @@ export async function applyBundle(kc: KubeConfig, dir: string, required: readonl
   const lines: string[] = [];
   const api = KubernetesObjectApi.makeApiClient(kc);
   for (const b of bundled) {
-    if (!dryRun) await api.patch(manifestOf(b) as never, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
+    if (!dryRun) {
+      try {
+        await api.patch(manifestOf(b) as never, undefined, undefined, fieldManager, true, PatchStrategy.ServerSideApply);
+      } catch (err) {
+        const message = serverMessage(err) ?? apiErrorDetail(err);
+        const immutable = /field is immutable/.test(message) ? `; its type cannot change in place: delete ${ref(b.object)} (kubectl delete), then apply again` : '';
+        throw new Error(`applying ${ref(b.object)}: the API server refuses it: ${message}${immutable}`);
+      }
+    }
     lines.push(`${dryRun ? 'would apply' : 'applied'}  ${ref(b.object)} (${Object.keys(b.data).join(', ')})`);
   }
   const absent = required.filter((o) => !bundled.some((b) => b.object === o));
