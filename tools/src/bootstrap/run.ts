@@ -64,9 +64,11 @@ export async function bootstrap(o: BootstrapOptions): Promise<Tally> {
     return appliers.get(cluster)!;
   };
   const apply = async (cluster: string, obj: Manifest) => {
-    const outcome = await applierOf(cluster).apply(obj as KubernetesObject);
+    const applier = applierOf(cluster);
+    const outcome = await applier.apply(obj as KubernetesObject);
     tally[outcome]++;
-    o.log(`  ${outcomeLine(outcome, describe(obj), o.dryRun)}`);
+    const unchecked = applier.unchecked.has(obj as KubernetesObject) ? ' (not checked by the server: its namespace or kind is not there yet)' : '';
+    o.log(`  ${outcomeLine(outcome, describe(obj), o.dryRun)}${unchecked}`);
   };
   const deadline = Date.now() + o.waitSeconds * 1000;
 

@@ -33,11 +33,14 @@ function code(err: unknown): number | undefined {
 /**
  * Server-side applies objects with one field manager, forcing ownership of the fields it
  * names, and says of each whether it was created, changed or already so. With dryRun the
- * server computes the result and stores nothing; an object whose kind the cluster does not
- * serve yet (its CRD comes in an earlier step of the same dry run) counts as created.
+ * server computes the result and stores nothing; an object whose namespace or kind the
+ * cluster does not have yet (an earlier step of the same dry run would make it) counts as
+ * created, and is listed in `unchecked`, since the server could not judge it.
  */
 export class Applier {
   private readonly api: KubernetesObjectApi;
+  /** Objects a dry run counted as created without the server judging them (their namespace or kind is not there yet). */
+  readonly unchecked = new Set<KubernetesObject>();
 
   constructor(
     kc: KubeConfig,
@@ -62,7 +65,10 @@ export class Applier {
     try {
       result = await this.api.patch(o, undefined, this.dryRun ? 'All' : undefined, this.fieldManager, true, PatchStrategy.ServerSideApply);
     } catch (err) {
-      if (this.dryRun && !live && code(err) === 404) return 'created';
+      if (this.dryRun && !live && code(err) === 404) {
+        this.unchecked.add(o);
+        return 'created';
+      }
       const said = serverMessage(err);
       if (!said) throw new Error(`applying ${objectRef(o)}: ${apiErrorDetail(err)}`);
       // The fields the API server never lets change on an existing object.
