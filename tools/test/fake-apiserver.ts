@@ -1,5 +1,9 @@
 /**
- * A Kubernetes API server on loopback, as much of one as the tools' tests need: discovery,
+ * Kept for the one test a real API server (packages/testcluster) cannot serve: bootstrap's
+ * wait for a namespace that must appear right after its first refused attempt, which only a
+ * server that logs each request can time. Everything else is tested on real servers.
+ *
+ * A Kubernetes API server on loopback, as much of one as that test needs: discovery,
  * GET, lists, and server-side-apply PATCH (with dryRun) of a few built-in kinds and of every
  * kind a stored CustomResourceDefinition defines, kept in memory. A ServiceAccount token Secret
  * gets its token and CA filled in, as the token controller would, and a CRD is Established at once. The tools talk to it through

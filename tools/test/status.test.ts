@@ -1,8 +1,12 @@
+import { join } from 'node:path';
 import { loadTopology, render } from '@kubevirt-ci/synth';
+import { applyForReal, crdsIn, installCrds, startCluster } from '@kubevirt-ci/testcluster';
+import { versions } from '@kubevirt-ci/topology';
+import { moduleDir } from '@kubevirt-ci/upstream';
 import { describe, expect, it } from 'vitest';
 import { expectedApplications, liveApplications } from '../src/status/live.ts';
 import { allReady, clusterStatuses, formatStatus, unexpected, type ApplicationObject } from '../src/status/tree.ts';
-import { startFakeApiServer } from './fake-apiserver.ts';
+import { loadKubeConfig } from '../src/lib/kubeconfig.ts';
 
 /** An Application as Argo CD reports it. */
 function recorded(name: string, wave: number, sync: string, health: string, extra: Partial<NonNullable<ApplicationObject['status']>> = {}): ApplicationObject {
@@ -94,15 +98,27 @@ describe('status', () => {
       rendered.clusters.map((rc) => [rc.cluster.name, { name: `${rc.cluster.name}-prometheus`, wave: 2 }]),
     );
     expect(exp.map((e) => e.cluster).slice(0, 2)).toEqual(['ibm-prow-jobs', 'prow-workloads']);
-    const api = await startFakeApiServer();
+    // A real API server with the pinned Argo CD's Application CRD: the one in argocd is read, the other not.
+    const cluster = await startCluster({ name: 'status', progress: () => undefined });
     try {
-      api.objects.set('applications/argocd/prow-workloads-root', recorded('prow-workloads-root', 0, 'Synced', 'Healthy') as unknown as Record<string, unknown>);
-      api.objects.set('applications/other/elsewhere', recorded('elsewhere', 0, 'Synced', 'Healthy') as unknown as Record<string, unknown>);
-      const live = await liveApplications(api.kubeConfig, 'argocd');
-      expect(live.map((a) => a.metadata.name)).toEqual(['prow-workloads-root']);
-      expect(api.requests).toEqual(['GET /apis/argoproj.io/v1alpha1/namespaces/argocd/applications']);
+      await installCrds(cluster.admin, crdsIn([join(moduleDir('github.com/argoproj/argo-cd/v3', versions.argocd), 'manifests/crds')]).filter((c) => (c['metadata'] as { name: string }).name === 'applications.argoproj.io'));
+      const application = (name: string, namespace: string) => ({
+        apiVersion: 'argoproj.io/v1alpha1',
+        kind: 'Application',
+        ...recorded(name, 0, 'Synced', 'Healthy'),
+        metadata: { ...recorded(name, 0, 'Synced', 'Healthy').metadata, namespace },
+        spec: { project: 'default', destination: { name: 'in-cluster', namespace: 'default' }, source: { repoURL: 'https://example.invalid/repo', path: '.', targetRevision: 'main' } },
+      });
+      await applyForReal(cluster.admin, [
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'argocd' } },
+        { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'other' } },
+        application('prow-workloads-root', 'argocd'),
+        application('elsewhere', 'other'),
+      ]);
+      const live = await liveApplications(loadKubeConfig('status', cluster.kubeconfig), 'argocd');
+      expect(live.map((a) => [a.metadata.name, a.status?.sync?.status, a.status?.health?.status])).toEqual([['prow-workloads-root', 'Synced', 'Healthy']]);
     } finally {
-      await api.close();
+      await cluster.stop();
     }
   });
 });
