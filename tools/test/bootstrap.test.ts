@@ -6,7 +6,7 @@ import { describe as describeObject, loadTopology, render, type Rendered } from 
 import { admit, applyForReal, client, crdsIn, startCluster, type TestCluster } from '@kubevirt-ci/testcluster';
 import { versions } from '@kubevirt-ci/topology';
 import { crdSources, moduleDir } from '@kubevirt-ci/upstream';
-import { parse } from 'yaml';
+import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { argocdInstallUrl, argocdObjects, readInstallManifest } from '../src/bootstrap/argocd.ts';
 import { managedNamespaces, pluralOf } from '../src/bootstrap/clusters.ts';
@@ -26,6 +26,26 @@ const installYaml = join(moduleDir('github.com/argoproj/argo-cd/v3', versions.ar
 const hubRendered = rendered.clusters.find((c) => c.cluster.hub)!;
 const spokeOf = (name: string) => rendered.clusters.find((c) => c.cluster.name === name)!;
 const installed = argocdObjects(hubRendered, await readInstallManifest(installYaml), rendered.topology.gitops.argocdNamespace);
+
+/**
+ * What the spoke's prometheus-operator Application deploys: the pinned release's bundle.yaml
+ * (its kustomization.yaml's one resource), in the namespace its kustomize sets, as kustomize
+ * sets it (the namespaced objects, and the ServiceAccount its ClusterRoleBinding names).
+ */
+function operatorRelease(spoke: string): { file: string; line: number; value: Record<string, unknown> }[] {
+  const app = spokeOf(spoke).argo.find((m) => m.kind === 'Application' && m.metadata.name === `${spoke}-prometheus-operator`)!;
+  const source = app['spec'] as { source: { targetRevision: string; kustomize: { namespace: string } } };
+  const namespace = source.source.kustomize.namespace;
+  const dir = moduleDir('github.com/prometheus-operator/prometheus-operator', source.source.targetRevision);
+  return parseAllDocuments(readFileSync(join(dir, 'bundle.yaml'), 'utf8'))
+    .map((d) => d.toJS() as (Record<string, unknown> & { kind: string; metadata: Record<string, unknown>; subjects?: { namespace?: string }[] }) | null)
+    .filter((o) => o !== null)
+    .map((o, i) => {
+      const clusterScoped = ['CustomResourceDefinition', 'ClusterRole', 'ClusterRoleBinding'].includes(o.kind);
+      const value = { ...o, metadata: { ...o.metadata, ...(clusterScoped ? {} : { namespace }) }, ...(o.subjects ? { subjects: o.subjects.map((x) => ({ ...x, namespace })) } : {}) };
+      return { file: `bundle.yaml object ${i}`, line: 1, value };
+    });
+}
 
 /** Argo CD on the hub, then each spoke's manager account; `cluster` is each spoke's cluster Secret line. */
 const expectedLines = (verb: string, cluster: (spoke: string) => string) => [
@@ -182,9 +202,10 @@ describe('bootstrap, on real API servers (packages/testcluster), one per cluster
     for (const spoke of spokes) {
       const token = Buffer.from((await get(spoke, '/api/v1/namespaces/kube-system/secrets/argocd-manager-token'))!.data!['token']!, 'base64').toString();
       const asManager = client({ server: clusters.get(spoke)!.server, caCert: clusters.get(spoke)!.caCert, token });
-      // Every object of the spoke's Applications, dry-run applied as the manager, after the
-      // upstream CRDs its releases install; pods are made by controllers, not by Argo CD.
-      const objects = spokeOf(spoke).parts.flatMap((p) => p.objects).map((value, i) => ({ file: `object ${i}`, line: 1, value: value as unknown as Record<string, unknown> }));
+      // Every object of the spoke's Applications, its upstream release's too, dry-run applied
+      // as the manager, after the upstream CRDs; pods are made by controllers, not by Argo CD.
+      const rendered = spokeOf(spoke).parts.flatMap((p) => p.objects).map((value, i) => ({ file: `object ${i}`, line: 1, value: value as unknown as Record<string, unknown> }));
+      const objects = [...rendered, ...operatorRelease(spoke)];
       const crds = crdsIn(crdSources(versions).map((c) => join(moduleDir(c.module, c.version), c.path)));
       const r = await admit(asManager, objects, { crds, pods: false });
       expect(r.findings.map((f) => `${f.object?.kind} ${f.object?.name}: ${f.message}`)).toEqual([]);
