@@ -206,18 +206,21 @@ describe('bootstrap, on real API servers (packages/testcluster), one per cluster
       // as the manager, after the upstream CRDs; pods are made by controllers, not by Argo CD.
       const rendered = spokeOf(spoke).parts.flatMap((p) => p.objects).map((value, i) => ({ file: `object ${i}`, line: 1, value: value as unknown as Record<string, unknown> }));
       const objects = [...rendered, ...operatorRelease(spoke)];
+      // The ClusterRoles the release declares are those its bundle creates.
+      const declared = spokeOf(spoke).parts.find((p) => p.name === 'prometheus-operator')!.release!.clusterRoles;
+      expect(operatorRelease(spoke).filter((o) => o.value['kind'] === 'ClusterRole').map((o) => (o.value['metadata'] as { name: string }).name)).toEqual(declared);
       const crds = crdsIn(crdSources(versions).map((c) => join(moduleDir(c.module, c.version), c.path)));
       const r = await admit(asManager, objects, { crds, pods: false });
       expect(r.findings.map((f) => `${f.object?.kind} ${f.object?.name}: ${f.message}`)).toEqual([]);
       expect(r.admitted).toBe(objects.filter((o) => o.value['kind'] !== 'Namespace').length);
 
       // What else it can do, by SubjectAccessReview.
-      const can = async (verb: string, resource: string, namespace = '', group = '') =>
+      const can = async (verb: string, resource: string, namespace = '', group = '', name = '') =>
         (
           await api(spoke).json<{ status: { allowed: boolean } }>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
             apiVersion: 'authorization.k8s.io/v1',
             kind: 'SubjectAccessReview',
-            spec: { user: 'system:serviceaccount:kube-system:argocd-manager', groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'], resourceAttributes: { verb, resource, namespace, group } },
+            spec: { user: 'system:serviceaccount:kube-system:argocd-manager', groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'], resourceAttributes: { verb, resource, namespace, group, name } },
           })
         ).value.status.allowed;
       const asked = {
@@ -229,6 +232,11 @@ describe('bootstrap, on real API servers (packages/testcluster), one per cluster
         'create deployments in default': await can('create', 'deployments', 'default', 'apps'),
         'create pods in monitoring': await can('create', 'pods', 'monitoring'),
         'delete nodes': await can('delete', 'nodes'),
+        'escalate ClusterRole prometheus-operator': await can('escalate', 'clusterroles', '', 'rbac.authorization.k8s.io', 'prometheus-operator'),
+        'escalate ClusterRole admin': await can('escalate', 'clusterroles', '', 'rbac.authorization.k8s.io', 'admin'),
+        'bind ClusterRole admin': await can('bind', 'clusterroles', '', 'rbac.authorization.k8s.io', 'admin'),
+        'bind ClusterRole cluster-admin': await can('bind', 'clusterroles', '', 'rbac.authorization.k8s.io', 'cluster-admin'),
+        'escalate ClusterRole cluster-admin': await can('escalate', 'clusterroles', '', 'rbac.authorization.k8s.io', 'cluster-admin'),
       };
       expect(asked).toEqual({
         'create deployments in monitoring': true,
@@ -239,6 +247,13 @@ describe('bootstrap, on real API servers (packages/testcluster), one per cluster
         'create deployments in default': false,
         'create pods in monitoring': false,
         'delete nodes': false,
+        // The release's role and ours it may grant beyond itself; the built-in ones it may not.
+        'escalate ClusterRole prometheus-operator': true,
+        'escalate ClusterRole admin': false,
+        // Prow's RoleBinding in the jobs namespace refers to admin, so binding admin it may.
+        'bind ClusterRole admin': true,
+        'bind ClusterRole cluster-admin': false,
+        'escalate ClusterRole cluster-admin': false,
       });
     }
   });

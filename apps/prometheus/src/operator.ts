@@ -34,5 +34,7 @@ export function operatorRelease(versions: Pick<Versions, 'prometheusOperator'>):
     },
     // The CRDs run to megabytes of schema, far past a client-side apply's annotation.
     serverSideApply: true,
+    // bundle.yaml at the tag; tools/test/bootstrap.test.ts holds this to it.
+    clusterRoles: ['prometheus-operator'],
   };
 }

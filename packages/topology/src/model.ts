@@ -62,6 +62,11 @@ export interface Release {
   };
   /** CRDs too large for a client-side apply's last-applied annotation need this. */
   readonly serverSideApply: boolean;
+  /**
+   * The ClusterRoles it creates and binds, by name: whoever deploys it needs `escalate` and
+   * `bind` on exactly these, since they grant what the deployer does not hold.
+   */
+  readonly clusterRoles?: readonly string[];
 }
 
 /** What flows between components, for the layout picture. */

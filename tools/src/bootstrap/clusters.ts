@@ -62,10 +62,30 @@ function projectOf(spoke: RenderedCluster): Manifest {
  * sets resource.respectRBAC), through a Role in each namespace the AppProject names and
  * nowhere else (the cluster Secret tells Argo CD to watch only those); the cluster-scoped kinds
  * the AppProject allows through a ClusterRole. Those namespaces are made here, bare, so their
- * Roles have somewhere to live; the namespaces app sets their labels. Creating the
- * ClusterRoles and bindings git asks for takes `escalate` and `bind`, which make this account
- * as strong as what git asks for: the AppProject and review are the boundary, as on the hub.
+ * Roles have somewhere to live; the namespaces app sets their labels. `escalate` and `bind`
+ * only on the roles git and the releases name (rbacGrants): what those grant is as strong as
+ * what git asks for, so the AppProject and review are that boundary, as on the hub.
  */
+/**
+ * `escalate` and `bind` on the roles the spoke's Applications create and bind, by name and
+ * nothing else: creating a role that grants what the manager does not hold takes `escalate`
+ * on that role, binding one takes `bind` on it (RBAC's escalation check). The names are the
+ * rendered roles, the roles rendered bindings refer to, and the ClusterRoles upstream releases
+ * declare. A role of another name the manager can neither grant beyond itself nor bind.
+ */
+function rbacGrants(spoke: RenderedCluster) {
+  const objects = spoke.parts.flatMap((p) => p.objects);
+  const roleRefs = objects.filter((o) => o.kind === 'ClusterRoleBinding' || o.kind === 'RoleBinding').map((o) => (o as unknown as { roleRef: { kind: string; name: string } }).roleRef);
+  const sorted = (names: string[]) => [...new Set(names)].sort();
+  return (['ClusterRole', 'Role'] as const).flatMap((kind) => {
+    // escalate: the roles it creates; bind: those, and the roles its bindings refer to.
+    const created = sorted([...objects.filter((o) => o.kind === kind).map((o) => o.metadata.name), ...(kind === 'ClusterRole' ? spoke.parts.flatMap((p) => p.release?.clusterRoles ?? []) : [])]);
+    const bound = sorted([...created, ...roleRefs.filter((r) => r.kind === kind).map((r) => r.name)]);
+    const rule = (verb: string, resourceNames: string[]) => (resourceNames.length ? [{ apiGroups: ['rbac.authorization.k8s.io'], resources: [pluralOf(kind)], verbs: [verb], resourceNames }] : []);
+    return [...rule('escalate', created), ...rule('bind', bound)];
+  });
+}
+
 export function managerObjects(spoke: RenderedCluster): Manifest[] {
   const spec = projectOf(spoke)['spec'] as { clusterResourceWhitelist: GroupKind[]; namespaceResourceWhitelist: GroupKind[] };
   const namespaced = spec.namespaceResourceWhitelist;
@@ -87,9 +107,7 @@ export function managerObjects(spoke: RenderedCluster): Manifest[] {
       metadata: { name: manager.name, labels },
       rules: [
         ...rules(spec.clusterResourceWhitelist, all),
-        ...(spec.clusterResourceWhitelist.some((k) => k.group === 'rbac.authorization.k8s.io') || namespaced.some((k) => k.group === 'rbac.authorization.k8s.io')
-          ? [{ apiGroups: ['rbac.authorization.k8s.io'], resources: ['clusterroles', 'roles'], verbs: ['bind', 'escalate'] }]
-          : []),
+        ...rbacGrants(spoke),
       ],
     },
     {
