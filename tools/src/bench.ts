@@ -15,7 +15,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { argv, echo } from 'zx';
 import { z } from 'zod';
-import { renderedContext } from './lib/validation.ts';
+import { clusterOf as applyTarget, placeholdersOf, renderedContext } from './lib/validation.ts';
 
 const servicesPerCluster = 10;
 
@@ -188,7 +188,7 @@ async function upstreamChecks(): Promise<void> {
 
   // The test clusters: one per rendered cluster, as validate:manifests starts them.
   const hub = render(await loadTopology()).topology.clusters.find((c) => c.hub)?.name ?? '';
-  const groupOf = (o: ParsedObject) => (String(o.value['apiVersion']).startsWith('argoproj.io/') ? hub : o.file.split('/')[3]!);
+  const groupOf = applyTarget(hub);
   const bins = binaries(versions, quiet);
   const crds = crdsIn(crdSources(versions).map((c) => join(moduleDir(c.module, c.version), c.path)));
   const groups = [...new Set(objects.map(groupOf))].sort();
@@ -203,7 +203,7 @@ async function upstreamChecks(): Promise<void> {
     await Promise.all(clusters.map((c) => c.stop()));
   }
   t = performance.now();
-  const operated = await checkOperated(objects, groupOf, { progress: quiet, placeholders: (g) => renderedContext(render(loaded)).provided.filter((p) => p.cluster === g && p.namespace && (p.kind === 'Secret' || p.kind === 'ConfigMap')).map((p) => ({ kind: p.kind as 'Secret', namespace: p.namespace!, name: p.name, keys: p.keys ?? [] })) });
+  const operated = await checkOperated(objects, groupOf, { progress: quiet, placeholders: placeholdersOf(renderedContext(render(loaded)).provided) });
   echo(`  prometheus-operator, run and judged ${((performance.now() - t) / 1000).toFixed(2).padStart(7)}  (${operated.findings.length} findings${operated.notes.length ? `; ${operated.notes.join('; ')}` : ''})`);
 }
 

@@ -8,11 +8,11 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
 import { loadTopology, render } from '@kubevirt-ci/synth';
 import { repoRoot, versions } from '@kubevirt-ci/topology';
-import { checkAdmission, checkOperated, type Placeholder } from '@kubevirt-ci/testcluster';
+import { checkAdmission, checkOperated } from '@kubevirt-ci/testcluster';
 import { checkFlags, prepareKubeconform, preparePromtool, stderrProgress } from '@kubevirt-ci/upstream';
-import { counts, formatJson, formatJUnit, formatText, kubeconformVersion, validateFiles, type ParsedObject, type Provided, type ValidateOptions } from '@kubevirt-ci/validate';
+import { counts, formatJson, formatJUnit, formatText, kubeconformVersion, validateFiles, type ParsedObject, type ValidateOptions } from '@kubevirt-ci/validate';
 import { argv, chalk, echo } from 'zx';
-import { renderedContext } from './lib/validation.ts';
+import { clusterOf, placeholdersOf, renderedContext } from './lib/validation.ts';
 
 const usage = `usage: validate:manifests [--format text|json|junit] [--kubernetes-version x.y] [--no-kubeconform] <path>... | -
        validate:manifests --repo [--format ...]
@@ -66,26 +66,6 @@ function kubeconformOptions(kubernetesVersion: string): Pick<ValidateOptions, 'k
   const k = prepareKubeconform(versions);
   if ('unavailable' in k) return { kubeconformUnavailable: k.unavailable };
   return { kubeconform: process.env['KUBECONFORM'] ? { ...k, bin: process.env['KUBECONFORM'] } : k };
-}
-
-/**
- * Which cluster an object is applied to, so each gets an API server of its own as on the real
- * clusters: a rendered cluster's objects (clusters/<role>/manifests/<cluster>/) to it, except
- * its Argo CD Applications and AppProjects, which live on the hub's Argo CD. Any other files
- * share one.
- */
-function clusterOf(hub: string | undefined) {
-  return (o: ParsedObject): string => {
-    if (hub && String(o.value['apiVersion']).startsWith('argoproj.io/')) return hub;
-    const parts = relative(join(repoRoot, 'clusters'), resolve(o.file)).split(sep);
-    return parts[0] !== '..' && parts[1] === 'manifests' && parts.length > 3 ? parts[2]! : 'validate';
-  };
-}
-
-/** What each cluster is given outside git, for the operator to find (values are placeholders). */
-function placeholdersOf(provided: readonly Provided[]) {
-  return (cluster: string): Placeholder[] =>
-    provided.flatMap((p) => ((p.kind === 'Secret' || p.kind === 'ConfigMap') && p.namespace && (!p.cluster || p.cluster === cluster) ? [{ kind: p.kind, namespace: p.namespace, name: p.name, keys: p.keys ?? [] }] : []));
 }
 
 /** Whether a path lies inside this repository's rendered manifests (clusters/<role>/manifests). */
