@@ -16,7 +16,7 @@ import { kindConfig, preflight } from '../src/smoke/kind.ts';
 import { makeSecrets, placeholderObjects, type SmokeSecrets } from '../src/smoke/placeholders.ts';
 import { applicationLines, eventLines, failingPods, type PodObject } from '../src/smoke/report.ts';
 import { publishVariant, servedRepo, smokeBranch } from '../src/smoke/repo.ts';
-import { kindNode, kindTopology, overlay } from '../src/smoke/topology.ts';
+import { kindNode, kindTopology } from '../src/smoke/topology.ts';
 
 const repoURL = 'http://172.18.0.1:8418/project-infra.git';
 let kind: Rendered;
@@ -84,11 +84,6 @@ describe('the kind variant', () => {
     expect(find(spoke, 'Service', 'thanos-sidecar-remote')['spec']).toMatchObject({ type: 'NodePort', ports: [{ name: 'grpc', port: 10901, nodePort: 30901 }] });
     const query = find(hub, 'Deployment', 'thanos-query');
     expect(JSON.stringify(query)).toContain('--endpoint=prow-workloads-control-plane:30901');
-  });
-
-  it('lays a union variant over another whole, and merges plain objects', () => {
-    expect(overlay({ storage: { type: 'local', size: '1Ti', path: '/d' }, onCacheNode: true }, { storage: { type: 'claim', size: '2Gi' } })).toEqual({ storage: { type: 'claim', size: '2Gi' }, onCacheNode: true });
-    expect(overlay({ a: { b: 1, c: 2 } }, { a: { c: 3 } })).toEqual({ a: { b: 1, c: 3 } });
   });
 });
 

@@ -2,10 +2,16 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Merges override over base: objects key by key, anything else (arrays too) replaced. */
+/**
+ * Merges override over base: objects key by key, anything else (arrays too) replaced. An
+ * object whose `type` differs from base's is another variant of a discriminated union (a claim
+ * instead of a local volume): it replaces base whole, since the other variant's fields are
+ * not its own.
+ */
 export function mergeValues(base: unknown, override: unknown): unknown {
   if (override === undefined) return base;
   if (!isPlainObject(base) || !isPlainObject(override)) return override;
+  if ('type' in override && override['type'] !== base['type']) return override;
   const out: Record<string, unknown> = { ...base };
   for (const [k, v] of Object.entries(override)) out[k] = mergeValues(base[k], v);
   return out;

@@ -29,6 +29,11 @@ describe('mergeValues', () => {
   it('merges objects key by key and replaces arrays and scalars', () => {
     expect(mergeValues({ a: { b: 1, c: [1, 2] }, d: 'x' }, { a: { c: [3] }, d: undefined, e: 2 })).toEqual({ a: { b: 1, c: [3] }, d: 'x', e: 2 });
   });
+  it('replaces a union variant whole when the override picks another, and merges the same variant', () => {
+    const local = { type: 'local', size: '1Ti', path: '/d' };
+    expect(mergeValues({ storage: local, onCacheNode: true }, { storage: { type: 'claim', size: '2Gi' } })).toEqual({ storage: { type: 'claim', size: '2Gi' }, onCacheNode: true });
+    expect(mergeValues({ storage: local }, { storage: { type: 'local', size: '2Ti' } })).toEqual({ storage: { type: 'local', size: '2Ti', path: '/d' } });
+  });
   it('keeps the base when there is no override', () => {
     expect(mergeValues({ a: 1 }, undefined)).toEqual({ a: 1 });
   });

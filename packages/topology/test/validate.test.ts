@@ -61,6 +61,20 @@ describe('resolveTopology', () => {
     expect(t.clusters[2]!.apps[1]!.values).toEqual({ bucket: 'role-bucket', size: { gi: 20 } });
   });
 
+  it('lets a cluster pick another variant of a union its role sets (a claim where the role has a local volume)', () => {
+    const storage = z.discriminatedUnion('type', [z.object({ type: z.literal('claim'), size: z.string() }).strict(), z.object({ type: z.literal('local'), size: z.string(), path: z.string() }).strict()]);
+    const store = defineApp({ name: 'store', component: 'store', description: 'keeps data', values: z.object({ storage }).strict(), namespaces: () => ['monitoring'] });
+    const spokes = defineRole({
+      role: 'spokes',
+      description: 'spokes',
+      hub: false,
+      apps: [enable(store, { storage: { type: 'local', size: '1Ti', path: '/data' } })],
+      clusters: [cluster('spoke-1'), cluster('spoke-2', { values: { store: { storage: { type: 'claim', size: '100Gi' } } } })],
+    });
+    const t = resolveTopology(defineTopology({ apps: [base, store], roles: [hub, spokes] }));
+    expect(t.clusters.slice(1).map((c) => c.apps[0]!.values)).toEqual([{ storage: { type: 'local', size: '1Ti', path: '/data' } }, { storage: { type: 'claim', size: '100Gi' } }]);
+  });
+
   it('names the file, object and field of a missing required value', () => {
     const spokes = defineRole({ role: 'spokes', description: 's', hub: false, apps: [enable(base), enable(cache)], clusters: [cluster('spoke-1')] });
     expect(problemsOf(defineTopology({ apps: [base, cache], roles: [hub, spokes] }))).toEqual([

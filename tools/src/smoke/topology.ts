@@ -46,17 +46,6 @@ const kindValues: Readonly<Record<string, unknown>> = {
   grafana: { resources: small() },
 };
 
-/**
- * Lays kind's values over a binding's: like mergeValues, except that an object with a `type`
- * picks another variant of a union (a claim instead of a local volume) and so replaces the
- * whole object instead of keeping the other variant's fields.
- */
-export function overlay(base: unknown, over: unknown): unknown {
-  const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
-  if (!isObject(over) || !isObject(base) || 'type' in over) return over;
-  return Object.fromEntries([...new Set([...Object.keys(base), ...Object.keys(over)])].map((k) => [k, k in over ? overlay(base[k], over[k]) : base[k]]));
-}
-
 export interface KindOptions {
   /** Where the clusters read this repository: the smoke test's git server. */
   readonly repoURL: string;
@@ -81,7 +70,7 @@ export function kindTopology(base: Topology, o: KindOptions): Topology {
       const monitored = role.apps.some((b) => b.app.name === 'prometheus');
       return {
         ...role,
-        apps: role.apps.map((b) => ({ ...b, values: overlay(b.values, kindValues[b.app.name] ?? {}) })),
+        apps: role.apps.map((b) => ({ ...b, values: mergeValues(b.values, kindValues[b.app.name] ?? {}) })),
         clusters: role.clusters.map(
           (c): ClusterSpec => ({
             ...c,
