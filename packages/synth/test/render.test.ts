@@ -1,5 +1,7 @@
 import { k8s } from '@kubevirt-ci/kube';
-import { defineApp, enable } from '@kubevirt-ci/topology';
+import { defineApp, enable, Problems, resolveTopology } from '@kubevirt-ci/topology';
+import { orderParts } from '../src/order.ts';
+import type { PlannedPart } from '../src/plan.ts';
 import { z } from 'zod';
 import { ApiObject } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
@@ -227,6 +229,32 @@ describe('render rejects', () => {
     const two = appRendering('two', (scope) => void new k8s.KubeConfigMap(scope, 'x', { metadata: { name: 'shared', namespace: 'monitoring' } }));
     expect(problemsFrom(() => render(topology([enable(one), enable(two)], [], [one, two]))).map((p) => [p.object, p.message])).toEqual([
       ['ConfigMap monitoring/shared of app "two" on cluster "hub-1"', 'app "one" renders the same object'],
+    ]);
+  });
+
+  it('a release named as the app that uses its kinds: two Applications of one name', () => {
+    const release = widgets.releases({} as never)[0]!;
+    const selfish = defineApp({ name: 'dashboards', component: 'dashboards', description: 'installs and uses widgets', values: dashboards.values, namespaces: () => ['monitoring'], releases: () => [{ ...release, name: 'dashboards' }], render: dashboards.render });
+    expect(problemsFrom(() => render(topology([enable(selfish)], [], [selfish]))).map((p) => [p.object, p.field, p.message])).toEqual([['cluster "hub-1"', 'name', 'two Applications of the cluster are both named "dashboards"']]);
+  });
+
+  it('a sync order that waits for itself, as a problem naming the cycle', () => {
+    const cluster = resolveTopology(topology([enable(widgets)])).hub;
+    const part = (name: string, after: string[]): PlannedPart => ({ name, app: name, description: name, source: { type: 'rendered', path: name }, destinationNamespace: 'monitoring', objects: [], release: undefined, after: new Set(after), serverSideApply: false, sourceFile: file });
+    const problems = new Problems();
+    const parts = orderParts(cluster, [part('a', []), part('b', ['a', 'd']), part('c', ['b']), part('d', ['c'])], problems);
+    expect(parts.map((p) => [p.name, p.wave])).toEqual([['a', 0], ['b', 3], ['c', 1], ['d', 2]]);
+    expect(problems.list.map((p) => [p.object, p.field, p.message])).toEqual([['cluster "hub-1"', 'sync order', 'the sync order has a cycle: b waits for d waits for c waits for b']]);
+  });
+
+  it('two objects of one kind and name in different groups, which would share a file', () => {
+    const twins = appRendering('twins', (scope) => {
+      new ApiObject(scope, 'a', { apiVersion: 'example.io/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'monitoring' } });
+      new ApiObject(scope, 'b', { apiVersion: 'other.example.io/v1', kind: 'Widget', metadata: { name: 'w', namespace: 'monitoring' } });
+    });
+    const other = defineApp({ ...widgets, name: 'other-widgets', releases: (ctx) => widgets.releases(ctx).map((r) => ({ ...r, name: 'other-widgets-release', installs: [{ group: 'other.example.io', kind: 'Widget', scope: 'Namespaced' as const }] })) });
+    expect(problemsFrom(() => render(topology([enable(widgets), enable(other), enable(twins)], [], [widgets, other, twins]))).map((p) => [p.file, p.object, p.message])).toEqual([
+      [file, 'Widget monitoring/w on cluster "hub-1"', 'another object of the same kind and name would also be written to clusters/hub/manifests/hub-1/twins/widget-w.monitoring.yaml'],
     ]);
   });
 
