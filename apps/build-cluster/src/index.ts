@@ -1,5 +1,5 @@
 import { componentLabels, containerResources, emitModel, securePodSpec } from '@kubevirt-ci/kube';
-import { defineApp, jobsNamespace, kubevirtciPreset, prowBuildCluster, type JobPreset, type ProvidedObject } from '@kubevirt-ci/topology';
+import { defineApp, jobsNamespace, kubevirtciPreset, prowBuildCluster, valuesOn, type Cluster, type JobPreset, type ProvidedObject } from '@kubevirt-ci/topology';
 import { CronJob } from 'kubernetes-models/batch/v1';
 import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { Secret, ServiceAccount } from 'kubernetes-models/v1';
@@ -154,3 +154,12 @@ export const app = defineApp({
       };
     }),
 });
+
+/**
+ * How long a pod may be Terminating on a cluster before this app's cleanup force-deletes it;
+ * where the app is not enabled, its default (nothing cleans up there, and an alert at that
+ * age still tells a stuck pod from a slow one).
+ */
+export function stuckPodMinutes(cluster: Pick<Cluster, 'apps'>): number {
+  return (valuesOn(cluster, app) ?? values.parse({})).cleanup.stuckForMinutes;
+}

@@ -6,7 +6,7 @@ import { render } from '@kubevirt-ci/synth';
 import { clusterOf, clusterSpec, objectsOf } from '@kubevirt-ci/synth/testing';
 import { defineRole, defineTopology, enable } from '@kubevirt-ci/topology';
 import { describe, expect, it } from 'vitest';
-import { app, cleanupScript } from '../src/index.ts';
+import { app, cleanupScript, stuckPodMinutes } from '../src/index.ts';
 
 const rendered = render(
   defineTopology({ apps: [app], roles: [defineRole({ role: 'builds', description: 'b', hub: true, apps: [enable(app)], clusters: [clusterSpec('builds-1')] })] }),
@@ -25,6 +25,11 @@ describe('a build cluster', () => {
     // A token Secret with no values: Kubernetes fills it in, bootstrap reads it.
     const token = find('Secret', 'prow-control-plane-token');
     expect([token.type, token.metadata.annotations, token.data]).toEqual(['kubernetes.io/service-account-token', { 'kubernetes.io/service-account.name': 'prow-control-plane' }, undefined]);
+  });
+
+  it('tells other apps how long a pod may be stuck before cleanup, from its values or its default where it is not enabled', () => {
+    expect([stuckPodMinutes(rendered.topology.hub), stuckPodMinutes({ apps: [] })]).toEqual([360, 360]);
+    expect(stuckPodMinutes({ apps: [{ app, values: { cleanup: { stuckForMinutes: 90 } } }] })).toBe(90);
   });
 
   it('cleans up stuck pods hourly with a role that can only list and delete pods', () => {

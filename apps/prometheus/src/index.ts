@@ -1,5 +1,5 @@
-import { app as buildCluster } from '@kubevirt-ci/app-build-cluster';
-import { appOn, bucketName, defineApp, exposedService, metricsEndpointsOn, type MetricsEndpoint } from '@kubevirt-ci/topology';
+import { stuckPodMinutes } from '@kubevirt-ci/app-build-cluster';
+import { bucketName, defineApp, exposedService, metricsEndpointsOn, valuesOn, type Cluster, type MetricsEndpoint } from '@kubevirt-ci/topology';
 import { z } from 'zod';
 import { alertmanagerValues, renderAlertmanager } from './alerting.ts';
 import { exporters, exporterValues, renderHostProbes, renderKubeStateMetrics, renderNodeExporter } from './exporters.ts';
@@ -7,7 +7,7 @@ import { appName, grpcCertificateNames, grpcTls, labelsOf, namespace, objstoreSe
 import { operatorRelease } from './operator.ts';
 import { alertValues, clusterAlerts, renderAlertRules } from './rules.ts';
 import { renderKubeletMonitor, renderServiceMonitors } from './scrape.ts';
-import { prometheusValues, renderPrometheus } from './server.ts';
+import { prometheusValues, renderPrometheus, type PrometheusValues } from './server.ts';
 
 export * from './names.ts';
 export { renderAlertRules, type AlertGroup, type AlertRule } from './rules.ts';
@@ -49,8 +49,7 @@ export const app = defineApp({
     if (hosts.length > 0) renderHostProbes(scope, topology.versions, v.exporters.blackboxExporter, hosts);
     renderServiceMonitors(scope, metricsEndpointsOn(topology, cluster));
     renderKubeletMonitor(scope);
-    const cleanup = appOn<{ cleanup: { stuckForMinutes: number } }>(cluster, buildCluster.name)?.cleanup.stuckForMinutes;
-    renderAlertRules(scope, 'cluster-alerts', clusterAlerts({ alerts: v.alerts, probesHosts: hosts.length > 0, stuckTerminatingMinutes: (cleanup ?? 360) + cleanupGraceMinutes }));
+    renderAlertRules(scope, 'cluster-alerts', clusterAlerts({ alerts: v.alerts, probesHosts: hosts.length > 0, stuckTerminatingMinutes: stuckPodMinutes(cluster) + cleanupGraceMinutes }));
   },
 
   metrics: (): MetricsEndpoint[] => [
@@ -85,3 +84,8 @@ export const app = defineApp({
     { kind: 'notifications', label: 'alerts', direction: 'out', peer: { external: 'slack' } },
   ],
 });
+
+/** The Prometheus of a cluster's prometheus app as its values set it; undefined where the app is not enabled. */
+export function prometheusOn(cluster: Pick<Cluster, 'apps'>): PrometheusValues | undefined {
+  return valuesOn(cluster, app)?.prometheus;
+}

@@ -1,5 +1,6 @@
 import { componentLabels } from '@kubevirt-ci/kube';
-import { appOn, publicDomain, serviceHost, type Cluster, type NamespaceName, type ServiceRef } from '@kubevirt-ci/topology';
+import { publicDomain, serviceHost, type Cluster, type NamespaceName, type ServiceRef } from '@kubevirt-ci/topology';
+import type { PrometheusValues } from './server.ts';
 
 /** The app's name, under which clusters enable it. */
 export const appName = 'prometheus';
@@ -68,7 +69,8 @@ export interface SidecarNodePort {
 type MonitoredCluster = Pick<Cluster, 'name' | 'hub' | 'apps'>;
 
 function sidecarNodePort(cluster: MonitoredCluster): SidecarNodePort | undefined {
-  return appOn<{ prometheus: { sidecarNodePort?: SidecarNodePort } }>(cluster, appName)?.prometheus.sidecarNodePort;
+  // The app's own values, typed by its schema (index.ts's prometheusOn, which this module cannot import).
+  return (cluster.apps.find((e) => e.app.name === appName)?.values as { prometheus: PrometheusValues } | undefined)?.prometheus.sidecarNodePort;
 }
 
 /** The public name a remote cluster's sidecar StoreAPI answers on (its LoadBalancer). */

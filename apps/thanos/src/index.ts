@@ -1,6 +1,7 @@
 import {
   app as prometheusApp,
   grpcTls,
+  prometheusOn,
   namespace,
   objstoreSecret,
   renderAlertRules,
@@ -10,7 +11,7 @@ import {
   type AlertGroup,
 } from '@kubevirt-ci/app-prometheus';
 import { componentLabels, containerResources, deployment, emitModel, quantity, restrictedPod, service, spreadAcrossNodes, statefulSet } from '@kubevirt-ci/kube';
-import { appOn, defineApp, serviceHost, TopologyError, type Cluster, type Flow, type MetricsEndpoint, type ResolvedTopology, type ServiceRef } from '@kubevirt-ci/topology';
+import { defineApp, enabledOn, serviceHost, TopologyError, type Cluster, type Flow, type MetricsEndpoint, type ResolvedTopology, type ServiceRef } from '@kubevirt-ci/topology';
 import type { Construct } from 'constructs';
 import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import type { IContainer, IVolume, IVolumeMount } from 'kubernetes-models/v1';
@@ -80,7 +81,7 @@ const addressFlags = [`--http-address=0.0.0.0:${thanosPorts.http}`, `--grpc-addr
 
 /** The clusters whose Prometheus runs a sidecar: every cluster enabling the prometheus app. */
 export function monitoredClusters(t: Pick<ResolvedTopology, 'clusters'>): Cluster[] {
-  return t.clusters.filter((c) => appOn(c, prometheusApp.name) !== undefined);
+  return t.clusters.filter((c) => enabledOn(c, prometheusApp));
 }
 
 /**
@@ -275,7 +276,7 @@ export const app = defineApp({
 
   render: (scope, { topology, cluster, values: v }) => {
     const where = { file: cluster.source, object: `app "${name}" on cluster "${cluster.name}"` };
-    const growth = monitoredClusters(topology).map((c) => appOn<{ prometheus: { growthPerDay: string } }>(c, prometheusApp.name)!.prometheus.growthPerDay);
+    const growth = monitoredClusters(topology).flatMap((c) => prometheusOn(c)?.growthPerDay ?? []);
     const problems = [...retentionProblems(where, v.compact.retention), ...compactVolumeProblems(where, v.compact.storage.size, growth)];
     if (problems.length > 0) throw new TopologyError(problems);
     renderComponents(scope, topology, v);

@@ -4,6 +4,7 @@ import { gitops } from './facts/gitops.ts';
 import { kubevirtciClusters } from './facts/kubevirtci.ts';
 import { namespaces } from './facts/namespaces.ts';
 import { versions } from './facts/versions.ts';
+import type { z } from 'zod';
 import type { AppDefinition, Cluster, JobPreset, MetricsEndpoint, ResolvedTopology, RoleSpec, Topology } from './model.ts';
 
 /** The repository's facts, each declared once in facts/. */
@@ -21,9 +22,18 @@ export function defineTopology(parts: Pick<Topology, 'apps' | 'roles'> & Partial
   return { ...facts, ...parts };
 }
 
-/** Looks up an app's parsed values on a cluster; undefined when the app is not enabled there. */
-export function appOn<V>(cluster: { apps: readonly { app: AppDefinition; values: unknown }[] }, name: string): V | undefined {
-  return cluster.apps.find((e) => e.app.name === name)?.values as V | undefined;
+/**
+ * An app's parsed values on a cluster, typed by the app's own values schema; undefined when
+ * the app is not enabled there. Apps that others read export an accessor built on this, so a
+ * renamed field fails to compile where it is read.
+ */
+export function valuesOn<S extends z.ZodType>(cluster: { apps: readonly { app: AppDefinition; values: unknown }[] }, app: AppDefinition<S>): z.output<S> | undefined {
+  return cluster.apps.find((e) => e.app.name === app.name)?.values as z.output<S> | undefined;
+}
+
+/** Whether an app is enabled on a cluster. */
+export function enabledOn(cluster: { apps: readonly { app: AppDefinition }[] }, app: Pick<AppDefinition, 'name'>): boolean {
+  return cluster.apps.some((e) => e.app.name === app.name);
 }
 
 export type { RoleSpec };

@@ -8,7 +8,7 @@ import { datasource } from '@kubevirt-ci/app-grafana';
 import type { Manifest, Rendered, RenderedCluster } from '@kubevirt-ci/synth';
 import { appName as prometheusApp } from '@kubevirt-ci/app-prometheus';
 import { queryFrontendService } from '@kubevirt-ci/app-thanos';
-import { appOn, exposedService, jobPresetsOn, prowNamespace, type ServiceRef } from '@kubevirt-ci/topology';
+import { enabledOn, exposedService, jobPresetsOn, prowNamespace, type ServiceRef } from '@kubevirt-ci/topology';
 import type { SmokeSecrets } from './placeholders.ts';
 
 export interface Target extends ServiceRef {
@@ -130,7 +130,7 @@ export function systemChecks(rendered: Rendered, secrets: SmokeSecrets): SystemC
         });
       }
     }
-    if (!rc.cluster.hub && appOn(rc.cluster, prometheusApp) !== undefined) {
+    if (!rc.cluster.hub && enabledOn(rc.cluster, { name: prometheusApp })) {
       checks.push({
         name: `${rc.cluster.name}'s Prometheus is visible through the hub's Thanos query`,
         target: frontend,
