@@ -3,13 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { describe as describeObject, loadTopology, render, type Rendered } from '@kubevirt-ci/synth';
-import { admit, applyForReal, client, crdsIn, startCluster, type TestCluster } from '@kubevirt-ci/testcluster';
+import { admit, applyForReal, client, crdsIn, installCrds, startCluster, type TestCluster } from '@kubevirt-ci/testcluster';
 import { versions } from '@kubevirt-ci/topology';
 import { crdSources, moduleDir } from '@kubevirt-ci/upstream';
 import { parse, parseAllDocuments } from 'yaml';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { argocdInstallUrl, argocdObjects, readInstallManifest } from '../src/bootstrap/argocd.ts';
-import { managedNamespaces, pluralOf } from '../src/bootstrap/clusters.ts';
+import { applicationsOf, clusterObjects, managedNamespaces, pluralOf } from '../src/bootstrap/clusters.ts';
 import { bootstrap, type BootstrapOptions } from '../src/bootstrap/run.ts';
 import { loadKubeConfig } from '../src/lib/kubeconfig.ts';
 import { fakeClusterCa, startFakeApiServer, type FakeApiServer } from './fake-apiserver.ts';
@@ -106,6 +106,17 @@ describe('bootstrap, on real API servers (packages/testcluster), one per cluster
   const decoded = async (cluster: string, path: string, key: string) => Buffer.from((await get(cluster, path))!.data![key]!, 'base64').toString('utf8');
   const whoIs = async (cluster: string, token: string) =>
     (await api(cluster).json<{ status: { user?: { username: string } } }>('POST', '/apis/authentication.k8s.io/v1/tokenreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } })).value.status.user?.username;
+  /** Whether the spoke's API server lets Argo CD's manager do this, by SubjectAccessReview. */
+  const managerCan =
+    (spoke: string) =>
+    async (verb: string, resource: string, namespace = '', group = '', name = '') =>
+      (
+        await api(spoke).json<{ status: { allowed: boolean } }>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
+          apiVersion: 'authorization.k8s.io/v1',
+          kind: 'SubjectAccessReview',
+          spec: { user: 'system:serviceaccount:kube-system:argocd-manager', groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'], resourceAttributes: { verb, resource, namespace, group, name } },
+        })
+      ).value.status.allowed;
   /** The resourceVersion of every object bootstrap writes, as the servers keep them. */
   const written = () =>
     Promise.all([
@@ -154,7 +165,7 @@ describe('bootstrap, on real API servers (packages/testcluster), one per cluster
     // applied for real; each cluster's token controller then fills prow-control-plane-token.
     for (const name of buildClusters) {
       const rc = rendered.clusters.find((c) => c.cluster.name === name)!;
-      await applyForReal(api(name), rc.parts.filter((p) => p.name === 'namespaces' || p.app === 'build-cluster').flatMap((p) => p.objects), 'argocd-controller');
+      await applyForReal(api(name), rc.parts.filter((p) => p.name === 'namespaces' || p.app === 'build-cluster').flatMap((p) => p.objects), { manager: 'argocd-controller' });
     }
     const tally = await bootstrap(options());
     // The run before stopped at Prow's kubeconfig: everything else is in place already.
@@ -206,23 +217,19 @@ describe('bootstrap, on real API servers (packages/testcluster), one per cluster
       // as the manager, after the upstream CRDs; pods are made by controllers, not by Argo CD.
       const rendered = spokeOf(spoke).parts.flatMap((p) => p.objects).map((value, i) => ({ file: `object ${i}`, line: 1, value: value as unknown as Record<string, unknown> }));
       const objects = [...rendered, ...operatorRelease(spoke)];
-      // The ClusterRoles the release declares are those its bundle creates.
-      const declared = spokeOf(spoke).parts.find((p) => p.name === 'prometheus-operator')!.release!.clusterRoles;
-      expect(operatorRelease(spoke).filter((o) => o.value['kind'] === 'ClusterRole').map((o) => (o.value['metadata'] as { name: string }).name)).toEqual(declared);
-      const crds = crdsIn(crdSources(versions).map((c) => join(moduleDir(c.module, c.version), c.path)));
-      const r = await admit(asManager, objects, { crds, pods: false });
+      // The release declares every cluster-scoped object its bundle creates, so the manager may change it by name.
+      const named = new Set(clusterObjects(spokeOf(spoke)).map((o) => `${o.kind} ${o.name}`));
+      const bundled = operatorRelease(spoke).filter((o) => !(o.value['metadata'] as { namespace?: string }).namespace).map((o) => `${o.value['kind']} ${(o.value['metadata'] as { name: string }).name}`);
+      expect(bundled.length).toBe(12);
+      expect(bundled.filter((o) => !named.has(o))).toEqual([]);
+      // The pinned CRDs, installed by the cluster's admin: the manager may change only the spoke's own by name.
+      await installCrds(api(spoke), crdsIn(crdSources(versions).map((c) => join(moduleDir(c.module, c.version), c.path))));
+      const r = await admit(asManager, objects, { crds: [], pods: false });
       expect(r.findings.map((f) => `${f.object?.kind} ${f.object?.name}: ${f.message}`)).toEqual([]);
       expect(r.admitted).toBe(objects.filter((o) => o.value['kind'] !== 'Namespace').length);
 
       // What else it can do, by SubjectAccessReview.
-      const can = async (verb: string, resource: string, namespace = '', group = '', name = '') =>
-        (
-          await api(spoke).json<{ status: { allowed: boolean } }>('POST', '/apis/authorization.k8s.io/v1/subjectaccessreviews', {
-            apiVersion: 'authorization.k8s.io/v1',
-            kind: 'SubjectAccessReview',
-            spec: { user: 'system:serviceaccount:kube-system:argocd-manager', groups: ['system:serviceaccounts', 'system:serviceaccounts:kube-system', 'system:authenticated'], resourceAttributes: { verb, resource, namespace, group, name } },
-          })
-        ).value.status.allowed;
+      const can = managerCan(spoke);
       const asked = {
         'create deployments in monitoring': await can('create', 'deployments', 'monitoring', 'apps'),
         'delete secrets in kubevirt-prow-jobs': await can('delete', 'secrets', 'kubevirt-prow-jobs'),
@@ -237,6 +244,19 @@ describe('bootstrap, on real API servers (packages/testcluster), one per cluster
         'bind ClusterRole admin': await can('bind', 'clusterroles', '', 'rbac.authorization.k8s.io', 'admin'),
         'bind ClusterRole cluster-admin': await can('bind', 'clusterroles', '', 'rbac.authorization.k8s.io', 'cluster-admin'),
         'escalate ClusterRole cluster-admin': await can('escalate', 'clusterroles', '', 'rbac.authorization.k8s.io', 'cluster-admin'),
+        'bind ClusterRole admin in kubevirt-prow-jobs': await can('bind', 'clusterroles', 'kubevirt-prow-jobs', 'rbac.authorization.k8s.io', 'admin'),
+        'bind ClusterRole admin in monitoring': await can('bind', 'clusterroles', 'monitoring', 'rbac.authorization.k8s.io', 'admin'),
+        'escalate Role terminating-pod-cleanup in kubevirt-prow-jobs': await can('escalate', 'roles', 'kubevirt-prow-jobs', 'rbac.authorization.k8s.io', 'terminating-pod-cleanup'),
+        'escalate Role terminating-pod-cleanup in monitoring': await can('escalate', 'roles', 'monitoring', 'rbac.authorization.k8s.io', 'terminating-pod-cleanup'),
+        'list ClusterRoles': await can('list', 'clusterroles', '', 'rbac.authorization.k8s.io'),
+        'delete ClusterRole monitoring-prometheus': await can('delete', 'clusterroles', '', 'rbac.authorization.k8s.io', 'monitoring-prometheus'),
+        'delete ClusterRole admin': await can('delete', 'clusterroles', '', 'rbac.authorization.k8s.io', 'admin'),
+        'update ClusterRoleBinding prometheus-operator': await can('update', 'clusterrolebindings', '', 'rbac.authorization.k8s.io', 'prometheus-operator'),
+        'update ClusterRoleBinding system:node-proxier': await can('update', 'clusterrolebindings', '', 'rbac.authorization.k8s.io', 'system:node-proxier'),
+        'patch CRD prometheuses.monitoring.coreos.com': await can('patch', 'customresourcedefinitions', '', 'apiextensions.k8s.io', 'prometheuses.monitoring.coreos.com'),
+        'delete CRD certificates.cert-manager.io': await can('delete', 'customresourcedefinitions', '', 'apiextensions.k8s.io', 'certificates.cert-manager.io'),
+        'delete Namespace monitoring': await can('delete', 'namespaces', '', '', 'monitoring'),
+        'delete Namespace kube-system': await can('delete', 'namespaces', '', '', 'kube-system'),
       };
       expect(asked).toEqual({
         'create deployments in monitoring': true,
@@ -250,10 +270,24 @@ describe('bootstrap, on real API servers (packages/testcluster), one per cluster
         // The release's role and ours it may grant beyond itself; the built-in ones it may not.
         'escalate ClusterRole prometheus-operator': true,
         'escalate ClusterRole admin': false,
-        // Prow's RoleBinding in the jobs namespace refers to admin, so binding admin it may.
-        'bind ClusterRole admin': true,
+        // Prow's RoleBinding in the jobs namespace refers to admin: there, and only there, it may bind admin.
+        'bind ClusterRole admin': false,
         'bind ClusterRole cluster-admin': false,
         'escalate ClusterRole cluster-admin': false,
+        'bind ClusterRole admin in kubevirt-prow-jobs': true,
+        'bind ClusterRole admin in monitoring': false,
+        'escalate Role terminating-pod-cleanup in kubevirt-prow-jobs': true,
+        'escalate Role terminating-pod-cleanup in monitoring': false,
+        // Cluster-scoped kinds: listed freely, changed by name, the spoke's own names only.
+        'list ClusterRoles': true,
+        'delete ClusterRole monitoring-prometheus': true,
+        'delete ClusterRole admin': false,
+        'update ClusterRoleBinding prometheus-operator': true,
+        'update ClusterRoleBinding system:node-proxier': false,
+        'patch CRD prometheuses.monitoring.coreos.com': true,
+        'delete CRD certificates.cert-manager.io': false,
+        'delete Namespace monitoring': true,
+        'delete Namespace kube-system': false,
       });
     }
   });
@@ -265,6 +299,27 @@ describe('bootstrap, on real API servers (packages/testcluster), one per cluster
     expect(tally).toEqual({ created: 0, configured: 0, unchanged: objectCount });
     expect(lines.filter((l) => l.startsWith('  ')).every((l) => l.startsWith('  unchanged'))).toBe(true);
     expect(await written()).toEqual(before);
+  });
+
+  it('keeps the right to delete what Argo CD deployed for the spoke after git drops it, so that Argo CD can prune it', async () => {
+    const spoke = spokes[0]!;
+    const app = `${spoke}-prometheus`;
+    const role = (name: string, annotations: Record<string, string>) => ({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name, annotations }, rules: [] });
+    const path = (name: string) => `/apis/rbac.authorization.k8s.io/v1/clusterroles/${name}`;
+    const deletable = async () => Promise.all(['dropped-from-git', 'never-argo-cd'].map((name) => managerCan(spoke)('delete', 'clusterroles', '', 'rbac.authorization.k8s.io', name)));
+    expect(applicationsOf(spokeOf(spoke))).toContain(app);
+    await api(spoke).json('POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', role('dropped-from-git', { 'argocd.argoproj.io/tracking-id': `${app}:rbac.authorization.k8s.io/ClusterRole:/dropped-from-git` }));
+    await api(spoke).json('POST', '/apis/rbac.authorization.k8s.io/v1/clusterroles', role('never-argo-cd', { 'argocd.argoproj.io/tracking-id': `someone-else:rbac.authorization.k8s.io/ClusterRole:/never-argo-cd` }));
+    try {
+      await bootstrap(options());
+      expect(lines).toContain('  configured      ClusterRole argocd-manager');
+      expect(await deletable()).toEqual([true, false]);
+    } finally {
+      for (const name of ['dropped-from-git', 'never-argo-cd']) await api(spoke).request('DELETE', path(name));
+    }
+    // Once it is gone, the next run takes the name back.
+    await bootstrap(options());
+    expect(await deletable()).toEqual([false, false]);
   });
 
   it('reports a change it would make to an existing cluster, and applies nothing', async () => {

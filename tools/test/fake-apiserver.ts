@@ -25,6 +25,7 @@ interface Resource {
 const builtin: Resource[] = [
   ...(['Secret', 'ConfigMap', 'ServiceAccount', 'Service'] as const).map((kind) => ({ group: '', version: 'v1', kind, plural: `${kind.toLowerCase()}s`, namespaced: true })),
   { group: '', version: 'v1', kind: 'Namespace', plural: 'namespaces', namespaced: false },
+  { group: '', version: 'v1', kind: 'PersistentVolume', plural: 'persistentvolumes', namespaced: false },
   { group: 'apps', version: 'v1', kind: 'Deployment', plural: 'deployments', namespaced: true },
   { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRole', plural: 'clusterroles', namespaced: false },
   { group: 'rbac.authorization.k8s.io', version: 'v1', kind: 'ClusterRoleBinding', plural: 'clusterrolebindings', namespaced: false },

@@ -36,5 +36,6 @@ export function operatorRelease(versions: Pick<Versions, 'prometheusOperator'>):
     serverSideApply: true,
     // bundle.yaml at the tag; tools/test/bootstrap.test.ts holds this to it.
     clusterRoles: ['prometheus-operator'],
+    clusterRoleBindings: ['prometheus-operator'],
   };
 }

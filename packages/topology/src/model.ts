@@ -67,6 +67,8 @@ export interface Release {
    * `bind` on exactly these, since they grant what the deployer does not hold.
    */
   readonly clusterRoles?: readonly string[];
+  /** The ClusterRoleBindings it creates, by name: whoever deploys it may change only those. */
+  readonly clusterRoleBindings?: readonly string[];
 }
 
 /** What flows between components, for the layout picture. */

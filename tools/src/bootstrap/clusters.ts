@@ -50,10 +50,97 @@ export function managedNamespaces(spoke: RenderedCluster): string[] {
   return [...new Set(spec.destinations.map((d) => d.namespace))].sort();
 }
 
-function projectOf(spoke: RenderedCluster): Manifest {
+export function projectOf(spoke: RenderedCluster): Manifest {
   const project = spoke.argo.find((m) => m.kind === 'AppProject' && m.metadata.name === spoke.cluster.name);
   if (!project) throw new Error(`cluster ${spoke.cluster.name} renders no AppProject ${spoke.cluster.name}`);
   return project;
+}
+
+/** A cluster-scoped object, by kind and name. */
+export interface ClusterObject extends GroupKind {
+  readonly name: string;
+}
+
+/** The annotation Argo CD tracks what an Application deployed by (its default tracking method, util/settings/settings.go at our pin). */
+export const trackingAnnotation = 'argocd.argoproj.io/tracking-id';
+
+/** The Application a tracking id names: `<application>:<group>/<kind>:<namespace>/<name>` (util/argo/resource_tracking.go at our pin). */
+export function trackedBy(trackingId: string | undefined): string | undefined {
+  return trackingId?.split(':')[0];
+}
+
+/** The names of the spoke's Applications, which its live objects' tracking ids name. */
+export function applicationsOf(spoke: RenderedCluster): string[] {
+  return spoke.argo.filter((m) => m.kind === 'Application').map((m) => m.metadata.name);
+}
+
+const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
+const sorted = (names: Iterable<string>) => [...new Set(names)].sort();
+const rbacGroup = 'rbac.authorization.k8s.io';
+
+/**
+ * The cluster-scoped objects the manager may read, change and delete, by name: those the
+ * spoke renders, the namespaces it deploys to, those its upstream releases declare (their
+ * CRDs named by the kinds they install, their ClusterRoles and ClusterRoleBindings), and
+ * `tracked`: live objects Argo CD deployed for the spoke's Applications, so that it can
+ * still prune what git no longer holds. Any other object of these kinds it can list and
+ * watch, and create, since the API server cannot judge a create by name.
+ */
+export function clusterObjects(spoke: RenderedCluster, tracked: readonly ClusterObject[] = []): ClusterObject[] {
+  const spec = projectOf(spoke)['spec'] as { clusterResourceWhitelist: GroupKind[] };
+  const allowed = new Set(spec.clusterResourceWhitelist.map((k) => `${k.group}/${k.kind}`));
+  const releases = spoke.parts.flatMap((p) => (p.release ? [p.release] : []));
+  const found: ClusterObject[] = [
+    ...spoke.parts.flatMap((p) => p.objects).map((o) => ({ group: groupOf(o.apiVersion), kind: o.kind, name: o.metadata.name })),
+    ...managedNamespaces(spoke).map((name) => ({ group: '', kind: 'Namespace', name })),
+    ...releases.flatMap((r) => [
+      ...r.installs.map((k) => ({ group: 'apiextensions.k8s.io', kind: 'CustomResourceDefinition', name: `${pluralOf(k.kind)}.${k.group}` })),
+      ...(r.clusterRoles ?? []).map((name) => ({ group: rbacGroup, kind: 'ClusterRole', name })),
+      ...(r.clusterRoleBindings ?? []).map((name) => ({ group: rbacGroup, kind: 'ClusterRoleBinding', name })),
+    ]),
+    ...tracked,
+  ];
+  const byKey = new Map(found.filter((o) => allowed.has(`${o.group}/${o.kind}`)).map((o) => [`${o.group}/${o.kind}/${o.name}`, o]));
+  return [...byKey.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([, o]) => o);
+}
+
+interface RoleRef {
+  readonly kind: string;
+  readonly name: string;
+}
+
+/**
+ * `escalate` and `bind` on the roles the spoke's Applications create and bind, by name and
+ * nothing else: creating a role that grants what the manager does not hold takes `escalate`
+ * on it, binding one takes `bind` on it (RBAC's escalation check). ClusterRoles it creates,
+ * and those ClusterRoleBindings refer to, cluster-wide; Roles, and the ClusterRoles a
+ * RoleBinding refers to, only in the binding's namespace (`namespace`), where the check asks.
+ */
+function rbacGrants(spoke: RenderedCluster, namespace?: string) {
+  const objects = spoke.parts.flatMap((p) => p.objects).filter((o) => (namespace ? o.metadata.namespace === namespace : !o.metadata.namespace));
+  const refs = objects.filter((o) => o.kind === (namespace ? 'RoleBinding' : 'ClusterRoleBinding')).map((o) => (o as unknown as { roleRef: RoleRef }).roleRef);
+  const releaseRoles = namespace ? [] : spoke.parts.flatMap((p) => p.release?.clusterRoles ?? []);
+  const rule = (resource: string, verb: string, resourceNames: string[]) => (resourceNames.length ? [{ apiGroups: [rbacGroup], resources: [resource], verbs: [verb], resourceNames }] : []);
+  const created = sorted([...objects.filter((o) => o.kind === (namespace ? 'Role' : 'ClusterRole')).map((o) => o.metadata.name), ...releaseRoles]);
+  const referred = (kind: string) => refs.filter((r) => r.kind === kind).map((r) => r.name);
+  const own = namespace ? 'roles' : 'clusterroles';
+  return [
+    ...rule(own, 'escalate', created),
+    ...rule(own, 'bind', sorted([...created, ...referred(namespace ? 'Role' : 'ClusterRole')])),
+    ...(namespace ? rule('clusterroles', 'bind', sorted(referred('ClusterRole'))) : []),
+  ];
+}
+
+/** Cluster-scoped kinds: listed, watched and created freely; read, changed and deleted by name. */
+function clusterRules(kinds: readonly GroupKind[], objects: readonly ClusterObject[]) {
+  const byKind = kinds.map((k) => ({ ...k, names: sorted(objects.filter((o) => o.group === k.group && o.kind === k.kind).map((o) => o.name)) }));
+  return [
+    ...rules(kinds, ['list', 'watch', 'create']),
+    ...byKind
+      .filter((k) => k.names.length)
+      .sort((a, b) => `${a.group}/${a.kind}`.localeCompare(`${b.group}/${b.kind}`))
+      .map((k) => ({ apiGroups: [k.group], resources: [pluralOf(k.kind)], verbs: ['get', 'update', 'patch', 'delete'], resourceNames: k.names })),
+  ];
 }
 
 /**
@@ -61,32 +148,12 @@ function projectOf(spoke: RenderedCluster): Manifest {
  * the namespaced kinds its AppProject allows, and reading what Argo CD shows of them (argocd-cm
  * sets resource.respectRBAC), through a Role in each namespace the AppProject names and
  * nowhere else (the cluster Secret tells Argo CD to watch only those); the cluster-scoped kinds
- * the AppProject allows through a ClusterRole. Those namespaces are made here, bare, so their
- * Roles have somewhere to live; the namespaces app sets their labels. `escalate` and `bind`
- * only on the roles git and the releases name (rbacGrants): what those grant is as strong as
- * what git asks for, so the AppProject and review are that boundary, as on the hub.
+ * the AppProject allows through a ClusterRole, by name where a name can be judged
+ * (clusterObjects). Those namespaces are made here, bare, so their Roles have somewhere to
+ * live; the namespaces app sets their labels. What the roles it may create and bind grant is
+ * as strong as what git asks for, so the AppProject and review are that boundary, as on the hub.
  */
-/**
- * `escalate` and `bind` on the roles the spoke's Applications create and bind, by name and
- * nothing else: creating a role that grants what the manager does not hold takes `escalate`
- * on that role, binding one takes `bind` on it (RBAC's escalation check). The names are the
- * rendered roles, the roles rendered bindings refer to, and the ClusterRoles upstream releases
- * declare. A role of another name the manager can neither grant beyond itself nor bind.
- */
-function rbacGrants(spoke: RenderedCluster) {
-  const objects = spoke.parts.flatMap((p) => p.objects);
-  const roleRefs = objects.filter((o) => o.kind === 'ClusterRoleBinding' || o.kind === 'RoleBinding').map((o) => (o as unknown as { roleRef: { kind: string; name: string } }).roleRef);
-  const sorted = (names: string[]) => [...new Set(names)].sort();
-  return (['ClusterRole', 'Role'] as const).flatMap((kind) => {
-    // escalate: the roles it creates; bind: those, and the roles its bindings refer to.
-    const created = sorted([...objects.filter((o) => o.kind === kind).map((o) => o.metadata.name), ...(kind === 'ClusterRole' ? spoke.parts.flatMap((p) => p.release?.clusterRoles ?? []) : [])]);
-    const bound = sorted([...created, ...roleRefs.filter((r) => r.kind === kind).map((r) => r.name)]);
-    const rule = (verb: string, resourceNames: string[]) => (resourceNames.length ? [{ apiGroups: ['rbac.authorization.k8s.io'], resources: [pluralOf(kind)], verbs: [verb], resourceNames }] : []);
-    return [...rule('escalate', created), ...rule('bind', bound)];
-  });
-}
-
-export function managerObjects(spoke: RenderedCluster): Manifest[] {
+export function managerObjects(spoke: RenderedCluster, tracked: readonly ClusterObject[] = []): Manifest[] {
   const spec = projectOf(spoke)['spec'] as { clusterResourceWhitelist: GroupKind[]; namespaceResourceWhitelist: GroupKind[] };
   const namespaced = spec.namespaceResourceWhitelist;
   const writable = new Set(namespaced.map((k) => `${k.group}/${k.kind}`));
@@ -105,10 +172,7 @@ export function managerObjects(spoke: RenderedCluster): Manifest[] {
       apiVersion: 'rbac.authorization.k8s.io/v1',
       kind: 'ClusterRole',
       metadata: { name: manager.name, labels },
-      rules: [
-        ...rules(spec.clusterResourceWhitelist, all),
-        ...rbacGrants(spoke),
-      ],
+      rules: [...clusterRules(spec.clusterResourceWhitelist, clusterObjects(spoke, tracked)), ...rbacGrants(spoke)],
     },
     {
       apiVersion: 'rbac.authorization.k8s.io/v1',
@@ -119,7 +183,7 @@ export function managerObjects(spoke: RenderedCluster): Manifest[] {
     },
     ...managedNamespaces(spoke).flatMap((namespace): Manifest[] => [
       { apiVersion: 'v1', kind: 'Namespace', metadata: { name: namespace } },
-      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: manager.name, namespace, labels }, rules: namespaceRules },
+      { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'Role', metadata: { name: manager.name, namespace, labels }, rules: [...namespaceRules, ...rbacGrants(spoke, namespace)] },
       { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'RoleBinding', metadata: { name: manager.name, namespace, labels }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name: manager.name }, subjects },
     ]),
   ];

@@ -4,7 +4,7 @@ import { describe, rootsProject, type Manifest, type Rendered, type RenderedClus
 import { jobsNamespace } from '@kubevirt-ci/topology';
 import { Applier, outcomeLine, type Outcome } from '../lib/apply.ts';
 import { argocdObjects, readInstallManifest } from './argocd.ts';
-import { clusterSecret, credentialsOf, managedNamespaces, manager, managerObjects, serverOf, type ClusterCredentials } from './clusters.ts';
+import { applicationsOf, clusterSecret, credentialsOf, managedNamespaces, manager, managerObjects, projectOf, serverOf, trackedBy, trackingAnnotation, type ClusterCredentials, type ClusterObject } from './clusters.ts';
 import { inClusterServer, prowKubeconfig, prowKubeconfigObject, type BuildClusterAccess } from './prow.ts';
 
 /** The field manager the clusters record for what bootstrap applies. */
@@ -83,7 +83,7 @@ export async function bootstrap(o: BootstrapOptions): Promise<Tally> {
     const server = o.servers.get(name) ?? serverOf(kubeConfigOf(o, name));
     servers.set(name, server);
     o.log(`${name}: ServiceAccount ${manager.namespace}/${manager.name}, registered in Argo CD at ${server}`);
-    for (const obj of managerObjects(spoke)) await apply(name, obj);
+    for (const obj of managerObjects(spoke, await trackedClusterObjects(applierOf(name), spoke))) await apply(name, obj);
     const creds = await tokenOf(o, name, manager.namespace, manager.tokenSecret, o.dryRun ? Date.now() : deadline);
     if (creds) await apply(hub.cluster.name, clusterSecret(name, server, creds, ns, managedNamespaces(spoke)));
     else if (o.dryRun) o.log(`  ${outcomeLine('created', `Secret ${ns}/cluster-${name} (once the token exists)`, true)}`);
@@ -110,6 +110,25 @@ export async function bootstrap(o: BootstrapOptions): Promise<Tally> {
       );
   }
   return tally;
+}
+
+/**
+ * The spoke's live cluster-scoped objects that Argo CD deployed for its Applications (by
+ * their tracking annotation), of the kinds its AppProject allows. The manager keeps the right
+ * to delete them after git drops them, so that Argo CD can prune them.
+ */
+async function trackedClusterObjects(applier: Applier, spoke: RenderedCluster): Promise<ClusterObject[]> {
+  const apps = new Set(applicationsOf(spoke));
+  const kinds = (projectOf(spoke)['spec'] as { clusterResourceWhitelist: { group: string; kind: string }[] }).clusterResourceWhitelist;
+  const found: ClusterObject[] = [];
+  for (const k of kinds) {
+    // Every kind a workloads cluster's AppProject allows cluster-wide is served at v1.
+    for (const live of await applier.list(k.group ? `${k.group}/v1` : 'v1', k.kind)) {
+      const app = trackedBy(live.metadata?.annotations?.[trackingAnnotation]);
+      if (app && apps.has(app)) found.push({ ...k, name: live.metadata!.name! });
+    }
+  }
+  return found;
 }
 
 async function tokenOf(o: BootstrapOptions, cluster: string, namespace: string, name: string, deadline: number): Promise<ClusterCredentials | undefined> {

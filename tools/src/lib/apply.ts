@@ -59,6 +59,15 @@ export class Applier {
     }
   }
 
+  /** Every object of a kind, in every namespace for a namespaced kind. */
+  async list<T extends KubernetesObject>(apiVersion: string, kind: string): Promise<T[]> {
+    try {
+      return (await this.api.list<T>(apiVersion, kind)).items;
+    } catch (err) {
+      throw new Error(`listing ${kind} (${apiVersion}): ${apiErrorDetail(err)}`);
+    }
+  }
+
   async apply(o: KubernetesObject): Promise<Outcome> {
     const live = await this.read(o);
     let result: KubernetesObject;
