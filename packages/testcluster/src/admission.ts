@@ -68,10 +68,10 @@ const apply = (api: Client, url: string, body: unknown) => api.json<Status & Rec
 /** A manager name of our own, so the server-side applies here never meet a real one's fields. */
 const fieldManager = 'kubevirt-ci-admission';
 
-function objectUrl(r: Resource, o: Record<string, unknown>, params: string): string {
+function objectUrl(r: Resource, o: Record<string, unknown>, params: string, manager = fieldManager): string {
   const meta = (o['metadata'] ?? {}) as { name?: string; namespace?: string };
   const ns = r.namespaced && meta.namespace ? `/namespaces/${encodeURIComponent(meta.namespace)}` : '';
-  return `${r.base}${ns}/${r.name}/${encodeURIComponent(meta.name ?? '')}?fieldManager=${fieldManager}&force=true&${params}`;
+  return `${r.base}${ns}/${r.name}/${encodeURIComponent(meta.name ?? '')}?fieldManager=${encodeURIComponent(manager)}&force=true&${params}`;
 }
 
 /** The CRDs in the YAML files of the given directories (the pinned releases' own files). */
@@ -90,19 +90,34 @@ export function crdsIn(dirs: readonly string[]): Record<string, unknown>[] {
 
 const wave = (o: Record<string, unknown>) => Number(((o['metadata'] as { annotations?: Record<string, string> } | undefined)?.annotations ?? {})['argocd.argoproj.io/sync-wave'] ?? 0);
 
+export interface ApplyOptions {
+  /** The field manager the server records; our own by default. */
+  readonly manager?: string;
+  /** What to do with a refusal; by default it throws with the server's words. */
+  readonly refused?: (o: Record<string, unknown>, message: string) => void;
+}
+
 /**
- * Applies objects for real, in order (what a test says Argo CD would have synced); a refusal
- * throws with the server's words.
+ * Applies objects for real, in order (what a test says Argo CD would have synced), finding
+ * each kind's resource by the server's discovery, again after a CRD of the same run.
  */
-export async function applyForReal(api: Client, objects: readonly Record<string, unknown>[], manager = fieldManager): Promise<void> {
+export async function applyForReal(api: Client, objects: readonly Record<string, unknown>[], opts: ApplyOptions = {}): Promise<void> {
+  const refused =
+    opts.refused ??
+    ((o, message) => {
+      throw new Error(`applying ${o['kind']} ${(o['metadata'] as { name: string }).name}: ${message}`);
+    });
   let served = await discover(api);
   for (const o of objects) {
     const key = `${o['apiVersion']}/${o['kind']}`;
     if (!served.has(key)) served = await discover(api);
     const r = served.get(key);
-    if (!r) throw new Error(`the test cluster serves no ${key}`);
-    const res = await api.json<Status>('PATCH', objectUrl(r, o, 'fieldValidation=Strict').replace(`fieldManager=${fieldManager}`, `fieldManager=${encodeURIComponent(manager)}`), o, 'application/apply-patch+yaml');
-    if (res.status >= 300) throw new Error(`applying ${o['kind']} ${(o['metadata'] as { name: string }).name}: ${res.value.message}`);
+    if (!r) {
+      refused(o, `the test cluster serves no ${key}`);
+      continue;
+    }
+    const res = await apply(api, objectUrl(r, o, 'fieldValidation=Strict', opts.manager), o);
+    if (res.status >= 300) refused(o, res.value.message ?? `status ${res.status}`);
   }
 }
 

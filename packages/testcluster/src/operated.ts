@@ -13,7 +13,7 @@ import { gunzipSync } from 'node:zlib';
 import { versions as pinned } from '@kubevirt-ci/topology';
 import { checkFlags, crdSources, goProgram, moduleDir, programsByImage, prometheusOperatorPrograms, promtool, stderrProgress, UpstreamUnavailable, type Progress } from '@kubevirt-ci/upstream';
 import { refOf, type CheckResult, type Finding, type ParsedObject } from '@kubevirt-ci/validate';
-import { crdsIn, installCrds } from './admission.ts';
+import { applyForReal, crdsIn, installCrds } from './admission.ts';
 import type { Client } from './client.ts';
 import { binaries, freePort, startCluster, type TestCluster } from './cluster.ts';
 
@@ -30,51 +30,37 @@ const placeholderValue = 'https://placeholder.invalid/';
 
 /** The StatefulSet and generated configuration the operator makes for each kind, by its source. */
 const made = {
-  Prometheus: { statefulSet: (n: string) => `prometheus-${n}`, config: (n: string) => ({ secret: `prometheus-${n}`, key: 'prometheus.yaml.gz' }) },
-  Alertmanager: { statefulSet: (n: string) => `alertmanager-${n}`, config: (n: string) => ({ secret: `alertmanager-${n}-generated`, key: 'alertmanager.yaml.gz' }) },
+  Prometheus: { resource: 'prometheuses', statefulSet: (n: string) => `prometheus-${n}`, config: (n: string) => ({ secret: `prometheus-${n}`, key: 'prometheus.yaml.gz' }) },
+  Alertmanager: { resource: 'alertmanagers', statefulSet: (n: string) => `alertmanager-${n}`, config: (n: string) => ({ secret: `alertmanager-${n}-generated`, key: 'alertmanager.yaml.gz' }) },
 } as const;
 
 type Operated = keyof typeof made;
 const isOperated = (o: ParsedObject): o is ParsedObject & { value: { kind: Operated } } => o.value['apiVersion'] === 'monitoring.coreos.com/v1' && (o.value['kind'] as string) in made;
 
-const resourcePath = (o: Record<string, unknown>): string | undefined => {
-  const [group, version] = String(o['apiVersion']).includes('/') ? String(o['apiVersion']).split('/') : ['', String(o['apiVersion'])];
-  const plural: Record<string, string> = {
-    Namespace: 'namespaces',
-    ServiceAccount: 'serviceaccounts',
-    Secret: 'secrets',
-    ConfigMap: 'configmaps',
-    Service: 'services',
-    Prometheus: 'prometheuses',
-    Alertmanager: 'alertmanagers',
-    AlertmanagerConfig: 'alertmanagerconfigs',
-    ServiceMonitor: 'servicemonitors',
-    PodMonitor: 'podmonitors',
-    Probe: 'probes',
-    PrometheusRule: 'prometheusrules',
-    ScrapeConfig: 'scrapeconfigs',
-  };
-  const name = plural[String(o['kind'])];
-  if (!name) return undefined;
+/** The kinds the operator reads of what we render; the rest of a cluster it never looks at. */
+const operatorReads = new Set(['Namespace', 'ServiceAccount', 'Secret', 'ConfigMap', 'Service', 'Prometheus', 'Alertmanager', 'AlertmanagerConfig', 'ServiceMonitor', 'PodMonitor', 'Probe', 'PrometheusRule', 'ScrapeConfig']);
+
+const keyOf = (o: Record<string, unknown>) => {
   const meta = o['metadata'] as { name: string; namespace?: string };
-  const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
-  return `${base}${meta.namespace ? `/namespaces/${meta.namespace}` : ''}/${name}/${meta.name}`;
+  return `${o['kind']} ${meta.namespace ?? ''}/${meta.name}`;
 };
 
 /** Applies for real what the operator reads: the monitoring objects, their namespaces and Secrets. */
 async function applyInputs(api: Client, objects: readonly ParsedObject[], placeholders: readonly Placeholder[]): Promise<void> {
-  const rendered = objects.map((o) => o.value).filter((o) => resourcePath(o));
-  const have = new Set(rendered.map((o) => resourcePath(o)));
+  const rendered = objects.map((o) => o.value).filter((o) => operatorReads.has(String(o['kind'])));
+  const have = new Set(rendered.map(keyOf));
   const filler = placeholders
     .map((p) => ({ apiVersion: 'v1', kind: p.kind, metadata: { name: p.name, namespace: p.namespace }, ...(p.kind === 'Secret' ? { stringData: Object.fromEntries(p.keys.map((k) => [k, placeholderValue])) } : { data: Object.fromEntries(p.keys.map((k) => [k, placeholderValue])) }) }))
-    .filter((p) => !have.has(resourcePath(p)));
+    .filter((p) => !have.has(keyOf(p)));
   const namespaces = [...new Set([...rendered, ...filler].map((o) => (o['metadata'] as { namespace?: string }).namespace).filter((n): n is string => !!n))];
-  const all = [...namespaces.filter((n) => !have.has(`/api/v1/namespaces/${n}`)).map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })), ...rendered.sort((a, b) => Number(b['kind'] === 'Namespace') - Number(a['kind'] === 'Namespace')), ...filler];
-  for (const o of all) {
-    const r = await api.json<{ message?: string }>('PATCH', `${resourcePath(o)}?fieldManager=kubevirt-ci-operated&force=true`, o, 'application/apply-patch+yaml');
+  const all = [...namespaces.filter((n) => !have.has(`Namespace /${n}`)).map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })), ...rendered.sort((a, b) => Number(b['kind'] === 'Namespace') - Number(a['kind'] === 'Namespace')), ...filler];
+  await applyForReal(api, all, {
+    manager: 'kubevirt-ci-operated',
     // What the API server refuses, the admission stage reports; the operator goes without it.
-    if (r.status >= 300 && o['kind'] === 'Namespace') throw new Error(`creating the namespace ${(o['metadata'] as { name: string }).name}: ${r.value.message}`);
-  }
+    refused: (o, message) => {
+      if (o['kind'] === 'Namespace') throw new Error(`creating the namespace ${(o['metadata'] as { name: string }).name}: ${message}`);
+    },
+  });
 }
 
 /**
@@ -121,7 +107,7 @@ async function operate(cluster: TestCluster, operator: string, wanted: readonly 
       });
       out.set(o, { statefulSet, config });
     } catch (err) {
-      const status = await get<{ status?: { conditions?: { type: string; status: string; message?: string }[] } }>(`${resourcePath(o.value)}`);
+      const status = await get<{ status?: { conditions?: { type: string; status: string; message?: string }[] } }>(`/apis/monitoring.coreos.com/v1/namespaces/${meta.namespace}/${made[kind].resource}/${meta.name}`);
       const why = status?.status?.conditions?.filter((x) => x.status !== 'True').map((x) => `${x.type}: ${x.message}`).join('; ');
       notes.push(`operated: ${(err as Error).message.split('\n')[0]}${why ? ` (its status: ${why})` : ''}`);
     }
