@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { render } from '@kubevirt-ci/synth';
 import { clusterOf, clusterSpec, objectsOf } from '@kubevirt-ci/synth/testing';
-import { defineRole, defineTopology, enable } from '@kubevirt-ci/topology';
+import { defineRole, defineTopology, enable, nothingDeclared } from '@kubevirt-ci/topology';
 import { describe, expect, it } from 'vitest';
 import { app, cleanupScript, stuckPodMinutes } from '../src/index.ts';
 
@@ -29,7 +29,7 @@ describe('a build cluster', () => {
 
   it('tells other apps how long a pod may be stuck before cleanup, from its values or its default where it is not enabled', () => {
     expect([stuckPodMinutes(rendered.topology.hub), stuckPodMinutes({ apps: [] })]).toEqual([360, 360]);
-    expect(stuckPodMinutes({ apps: [{ app, values: { cleanup: { stuckForMinutes: 90 } } }] })).toBe(90);
+    expect(stuckPodMinutes({ apps: [{ app, values: { cleanup: { stuckForMinutes: 90 } }, declared: nothingDeclared }] })).toBe(90);
   });
 
   it('cleans up stuck pods hourly with a role that can only list and delete pods', () => {

@@ -47,7 +47,7 @@ export const app = defineApp({
     renderKubeStateMetrics(scope, topology.versions, v.exporters.kubeStateMetrics);
     const hosts = cluster.exposes.map((e) => exposedService(topology, e).host);
     if (hosts.length > 0) renderHostProbes(scope, topology.versions, v.exporters.blackboxExporter, hosts);
-    renderServiceMonitors(scope, metricsEndpointsOn(topology, cluster));
+    renderServiceMonitors(scope, metricsEndpointsOn(cluster));
     renderKubeletMonitor(scope);
     renderAlertRules(scope, 'cluster-alerts', clusterAlerts({ alerts: v.alerts, probesHosts: hosts.length > 0, stuckTerminatingMinutes: stuckPodMinutes(cluster) + cleanupGraceMinutes }));
   },

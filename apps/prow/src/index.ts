@@ -123,7 +123,7 @@ function resourcesOf(v: Values, component: string): IResourceRequirements {
 /** The presets Prow applies: those the build clusters' apps offer (synth checks they agree). */
 function offeredPresets(ctx: AppContext<Values>): JobPreset[] {
   const byLabel = new Map<string, JobPreset>();
-  for (const c of prowBuildClusters(ctx.topology)) for (const p of jobPresetsOn(ctx.topology, c)) if (!byLabel.has(p.label)) byLabel.set(p.label, p);
+  for (const c of prowBuildClusters(ctx.topology)) for (const p of jobPresetsOn(c)) if (!byLabel.has(p.label)) byLabel.set(p.label, p);
   return [...byLabel.values()];
 }
 

@@ -98,9 +98,9 @@ export function layoutDot(rendered: Rendered): string {
   }
   // Flows the apps declare, component to component or to the outside.
   for (const rc of rendered.clusters) {
-    for (const { app, values } of rc.cluster.apps) {
+    for (const { app, declared } of rc.cluster.apps) {
       const self = q(`${rc.cluster.name}/${app.component}`);
-      for (const f of app.flows({ topology: t, cluster: rc.cluster, values })) {
+      for (const f of declared.flows) {
         const peer =
           'cluster' in f.peer
             ? q(`${f.peer.cluster}/${f.peer.component}`)

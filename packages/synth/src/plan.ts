@@ -5,9 +5,8 @@
  */
 import type { ApplicationSourceSpec } from '@kubevirt-ci/argocd';
 import { builtinClusterKinds, builtinGroups, byText, formatGroupKind, groupKindKey, namespace } from '@kubevirt-ci/kube';
-import { sourceOf, type AppContext, type Cluster, type CustomKind, type GroupKind, type Problems, type Release, type ResolvedTopology } from '@kubevirt-ci/topology';
+import { guardedHook, sourceOf, type AppContext, type Cluster, type CustomKind, type GroupKind, type Problems, type Release, type ResolvedTopology } from '@kubevirt-ci/topology';
 import { App, Chart } from 'cdk8s';
-import { callHook } from './hooks.ts';
 import { describe, groupKindOf, type Manifest } from './manifest.ts';
 
 /** One Argo CD Application of a cluster: our rendered objects, a release, or the namespaces. */
@@ -108,7 +107,7 @@ function checkObjects(cluster: Cluster, r: AppRendering, declared: readonly stri
   return after;
 }
 
-/** Calls each app's releases() and render() once, and plans the cluster's parts from them. */
+/** Calls each app's render() once and plans the cluster's parts from it and what the apps declared. */
 export function planCluster(t: ResolvedTopology, cluster: Cluster, problems: Problems): Plan {
   const cdk = new App();
   const releaseParts: PlannedPart[] = [];
@@ -116,13 +115,12 @@ export function planCluster(t: ResolvedTopology, cluster: Cluster, problems: Pro
   const installs = new Map<string, InstalledKind>();
   const rendered: AppRendering[] = [];
 
-  for (const { app, values } of cluster.apps) {
+  for (const { app, values, declared } of cluster.apps) {
     const ctx: AppContext = { topology: t, cluster, values };
     const object = `app "${app.name}" on cluster "${cluster.name}"`;
     const file = sourceOf(app);
-    const namespaces = callHook<readonly string[]>(problems, app, cluster, 'namespaces', () => app.namespaces(ctx), []);
+    const { namespaces, releases } = declared;
     appNamespaces.set(app.name, namespaces);
-    const releases = callHook<readonly Release[]>(problems, app, cluster, 'releases', () => app.releases(ctx), []);
     for (const release of releases) {
       if (!namespaces.includes(release.namespace)) {
         problems.add({ file, object, field: `releases().${release.name}.namespace`, message: `"${release.namespace}" is not one of the app's namespaces`, fix: "add it to the app's namespaces()" });
@@ -142,7 +140,7 @@ export function planCluster(t: ResolvedTopology, cluster: Cluster, problems: Pro
       });
     }
     const chart = new Chart(cdk, `${cluster.name}-${app.name}`);
-    const objects = callHook(problems, app, cluster, 'render', () => (app.render(chart, ctx), chartObjects(chart)), []);
+    const objects = guardedHook(problems, app, cluster, 'render', () => (app.render(chart, ctx), chartObjects(chart)), []);
     if (objects.length > 0) rendered.push({ app: app.name, file, description: `${app.component}: ${app.description}`, objects, releases: releases.map((r) => r.name) });
   }
 

@@ -5,7 +5,6 @@
 import { Problems, resolveTopology, sourceOf, type Cluster, type ProvidedObject, type ResolvedTopology, type Topology } from '@kubevirt-ci/topology';
 import { argoObjects, rootsProject } from './argo.ts';
 import { clusterFiles } from './files.ts';
-import { callHook } from './hooks.ts';
 import type { Manifest } from './manifest.ts';
 import { orderParts } from './order.ts';
 import { planCluster, type Part } from './plan.ts';
@@ -37,18 +36,15 @@ export interface Rendered {
 function renderCluster(t: ResolvedTopology, cluster: Cluster, problems: Problems): RenderedCluster {
   const plan = planCluster(t, cluster, problems);
   const parts = orderParts(cluster, plan.parts, problems);
-  const provided = cluster.apps.flatMap(({ app, values }) => {
-    const declared = callHook(problems, app, cluster, 'provided', () => app.provided({ topology: t, cluster, values }), []);
-    for (const p of declared) {
+  const provided = cluster.apps.flatMap(({ app, declared: { provided } }) => {
+    for (const p of provided) {
       if (!(plan.appNamespaces.get(app.name) ?? []).includes(p.namespace)) {
         problems.add({ file: sourceOf(app), object: `app "${app.name}" on cluster "${cluster.name}"`, field: `provided().${p.kind} ${p.name}.namespace`, message: `"${p.namespace}" is not one of the app's namespaces`, fix: "add it to the app's namespaces()" });
       }
     }
-    return declared;
+    return provided;
   });
-  const presets = cluster.apps.flatMap(({ app, values }) =>
-    callHook(problems, app, cluster, 'jobPresets', () => app.jobPresets({ topology: t, cluster, values }), []).map((preset) => ({ app: app.name, file: sourceOf(app), preset })),
-  );
+  const presets = cluster.apps.flatMap(({ app, declared }) => declared.jobPresets.map((preset) => ({ app: app.name, file: sourceOf(app), preset })));
   const argo = argoObjects(t, cluster, parts, plan.namespaces, plan.installs);
   return { cluster, parts, namespaces: plan.namespaces, provided, presets, argo, files: clusterFiles(cluster, argo, parts, problems) };
 }

@@ -1,5 +1,5 @@
 import { k8s } from '@kubevirt-ci/kube';
-import { defineApp, enable, Problems, resolveTopology } from '@kubevirt-ci/topology';
+import { defineApp, enable, metricsEndpointsOn, Problems, resolveTopology } from '@kubevirt-ci/topology';
 import { orderParts } from '../src/order.ts';
 import type { PlannedPart } from '../src/plan.ts';
 import { z } from 'zod';
@@ -154,6 +154,31 @@ describe('render', () => {
   });
 });
 
+describe('the declare step', () => {
+  it('calls each declarative hook once per app and cluster, and render() once, whatever reads their answers', () => {
+    const calls: string[] = [];
+    const count = <T>(hook: string, value: T) => () => (calls.push(hook), value);
+    const counted = defineApp({
+      name: 'counted',
+      component: 'counted',
+      description: 'counts its hook calls',
+      values: z.object({}),
+      namespaces: count('namespaces', ['monitoring']),
+      releases: count('releases', []),
+      flows: count('flows', []),
+      provided: count('provided', []),
+      jobPresets: count('jobPresets', []),
+      metrics: count('metrics', [{ name: 'counted', namespace: 'monitoring', selector: { app: 'counted' }, port: 'metrics', description: 'itself' }]),
+      render: count('render', undefined),
+    });
+    const rendered = render(topology([enable(counted)], [enable(counted)], [counted]));
+    const tally = (hook: string) => calls.filter((c) => c === hook).length;
+    expect(['namespaces', 'releases', 'flows', 'provided', 'jobPresets', 'metrics', 'render'].map(tally)).toEqual([2, 2, 2, 2, 2, 2, 2]);
+    expect(metricsEndpointsOn(clusterOf(rendered, 'spoke-1').cluster).map((m) => m.app)).toEqual(['counted']);
+    expect(tally('metrics')).toBe(2);
+  });
+});
+
 describe('provided objects', () => {
   it('are collected per cluster, and must sit in one of the app namespaces', () => {
     const hook = defineApp({
@@ -264,7 +289,7 @@ describe('render rejects', () => {
       throw new Error('greenhouse size must be at least 10Gi');
     });
     expect(problemsFrom(() => render(topology([enable(broken)], [], [broken])))).toEqual([
-      { file, object: 'app "broken" on cluster "hub-1"', field: 'render()', message: 'greenhouse size must be at least 10Gi', fix: 'fix the app or the values it was given' },
+      { file, object: 'app "broken" on cluster "hub-1"', field: 'render()', message: 'greenhouse size must be at least 10Gi', fix: 'fix the app, or the values and topology it reads' },
     ]);
   });
 

@@ -1,3 +1,4 @@
+export * from './declare.ts';
 export * from './errors.ts';
 export * from './facts/exposed.ts';
 export * from './facts/external.ts';

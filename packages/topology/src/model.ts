@@ -290,9 +290,21 @@ export interface Topology {
 }
 
 /** An app as enabled on one cluster, with its values merged and parsed. */
+/** What an app's declarative hooks said on one cluster (see declare.ts). */
+export interface Declared {
+  readonly namespaces: readonly string[];
+  readonly releases: readonly Release[];
+  readonly flows: readonly Flow[];
+  readonly provided: readonly ProvidedObject[];
+  readonly jobPresets: readonly JobPreset[];
+  readonly metrics: readonly MetricsEndpoint[];
+}
+
 export interface EnabledApp {
   readonly app: AppDefinition;
   readonly values: unknown;
+  /** Its declarative hooks' answers on this cluster, made once by resolveTopology. */
+  readonly declared: Declared;
 }
 
 /** A cluster after validation: its role's data and its own, resolved. */

@@ -47,11 +47,11 @@ export function prowBuildClusters(t: { readonly clusters: readonly Cluster[] }):
 }
 
 /** The job presets a cluster's apps offer its jobs, in app order. */
-export function jobPresetsOn(t: ResolvedTopology, cluster: Cluster): JobPreset[] {
-  return cluster.apps.flatMap(({ app, values }) => app.jobPresets({ topology: t, cluster, values }));
+export function jobPresetsOn(cluster: Pick<Cluster, 'apps'>): JobPreset[] {
+  return cluster.apps.flatMap((e) => e.declared.jobPresets);
 }
 
 /** The metrics endpoints a cluster's apps declare, with the app declaring each. */
-export function metricsEndpointsOn(t: ResolvedTopology, cluster: Cluster): (MetricsEndpoint & { readonly app: string })[] {
-  return cluster.apps.flatMap(({ app, values }) => app.metrics({ topology: t, cluster, values }).map((m) => ({ ...m, app: app.name })));
+export function metricsEndpointsOn(cluster: Pick<Cluster, 'apps'>): (MetricsEndpoint & { readonly app: string })[] {
+  return cluster.apps.flatMap((e) => e.declared.metrics.map((m) => ({ ...m, app: e.app.name })));
 }

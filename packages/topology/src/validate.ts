@@ -1,6 +1,7 @@
 import { Problems } from './errors.ts';
 import { formatPath, hasPath, mergeValues } from './merge.ts';
-import type { AppBinding, AppDefinition, Cluster, ClusterSpec, EnabledApp, ResolvedTopology, RoleSpec, Topology } from './model.ts';
+import { declare, nothingDeclared } from './declare.ts';
+import type { AppBinding, AppDefinition, Cluster, ClusterSpec, EnabledApp, Flow, ResolvedTopology, RoleSpec, Topology } from './model.ts';
 import { isDnsLabel, isHostname } from './names.ts';
 import { sourceOf } from './source.ts';
 
@@ -124,7 +125,7 @@ function resolveApps(t: Topology, role: RoleSpec, spec: ClusterSpec, problems: P
       }
       continue;
     }
-    enabled.push({ app, values: parsed.data });
+    enabled.push({ app, values: parsed.data, declared: nothingDeclared });
   }
   return enabled;
 }
@@ -152,15 +153,8 @@ function validateRoleApps(t: Topology, role: RoleSpec, problems: Problems): void
 }
 
 /** A flow must point at something that exists: a component a cluster runs, a known service or bucket. */
-function flowProblems(t: Topology, clusters: readonly Cluster[], cluster: Cluster, app: AppDefinition, values: unknown, resolved: ResolvedTopology, problems: Problems): void {
+function flowProblems(t: Topology, clusters: readonly Cluster[], cluster: Cluster, app: AppDefinition, flows: readonly Flow[], problems: Problems): void {
   const object = `app "${app.name}" on cluster "${cluster.name}"`;
-  let flows;
-  try {
-    flows = app.flows({ topology: resolved, cluster, values });
-  } catch (err) {
-    problems.add({ file: sourceOf(app), object, field: 'flows()', message: (err as Error).message, fix: 'fix the app or the topology it reads' });
-    return;
-  }
   flows.forEach((f, i) => {
     const field = `flows()[${i}].peer`;
     const p = f.peer;
@@ -243,26 +237,21 @@ export function resolveTopology(t: Topology): ResolvedTopology {
     }
   }
 
-  // The hub is missing only when a problem above says so; the checks below still run so
-  // that every problem is reported at once.
-  const resolved: ResolvedTopology = { ...t, clusters, hub: clusters.find((c) => c.hub)! };
-  for (const cluster of clusters) {
+  // The declare step. The hub is missing only when a problem above says so; the checks
+  // below still run so that every problem is reported at once.
+  const bare: ResolvedTopology = { ...t, clusters, hub: clusters.find((c) => c.hub)! };
+  const declared = clusters.map((cluster): Cluster => ({ ...cluster, apps: cluster.apps.map((e) => ({ ...e, declared: declare(problems, e.app, { topology: bare, cluster, values: e.values }) })) }));
+  const resolved: ResolvedTopology = { ...t, clusters: declared, hub: declared.find((c) => c.hub)! };
+  for (const cluster of declared) {
     // From what the role enables, so an app whose values failed above is not blamed twice.
     const role = t.roles.find((r) => r.role === cluster.role)!;
     const provided = new Set(role.apps.flatMap((b) => b.app.provides));
     if (cluster.exposes.length > 0 && !provided.has('certificates')) {
       problems.add({ file: cluster.source, object: `cluster "${cluster.name}"`, field: 'exposes', message: 'exposes services over TLS but no app on the cluster issues certificates', fix: 'enable the cert-manager app on its role' });
     }
-    for (const { app, values } of cluster.apps) {
-      let names: readonly string[];
-      try {
-        names = app.namespaces({ topology: resolved, cluster, values });
-      } catch (err) {
-        problems.add({ file: sourceOf(app), object: `app "${app.name}" on cluster "${cluster.name}"`, field: 'namespaces()', message: (err as Error).message, fix: 'fix the app or the topology it reads' });
-        continue;
-      }
-      flowProblems(t, clusters, cluster, app, values, resolved, problems);
-      names.forEach((ns, i) => {
+    for (const { app, declared: d } of cluster.apps) {
+      flowProblems(t, declared, cluster, app, d.flows, problems);
+      d.namespaces.forEach((ns, i) => {
         if (!(ns in t.namespaces)) {
           problems.add({ file: sourceOf(app), object: `app "${app.name}" on cluster "${cluster.name}"`, field: `namespaces()[${i}]`, message: `unknown namespace "${ns}"`, fix: `declare it in ${sourceOf(t.namespaces)}` });
         }

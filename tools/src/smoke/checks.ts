@@ -115,7 +115,7 @@ export function systemChecks(rendered: Rendered, secrets: SmokeSecrets): SystemC
   ];
 
   for (const rc of rendered.clusters) {
-    for (const preset of jobPresetsOn(t, rc.cluster)) {
+    for (const preset of jobPresetsOn(rc.cluster)) {
       for (const ref of preset.services) {
         const svc = objectsOf(rc).find((o) => o.kind === 'Service' && o.metadata.namespace === ref.namespace && o.metadata.name === ref.name);
         // An ExternalName alias has no pods to forward to; its target is checked itself.
