@@ -35,6 +35,13 @@ const caMountPath = '/etc/docker-mirror-proxy';
 /** Reports the CA's expiry; docker-registry-proxy itself serves no metrics. */
 const caExporter = { name: 'docker-proxy-ca-exporter', namespace, app: name, configMap: ca.configMap, key: ca.certKey } as const;
 
+/**
+ * One dockerd option: a flag, with a value after = or a space. The jobs' shell sources the
+ * file these land in, inside double quotes, so a value may hold none of the characters that
+ * would end the quotes or expand ($, `, \, ", ', ;, |, &, <, >, spaces beyond the one).
+ */
+export const dockerOption = z.string().regex(/^--[a-z0-9][a-z0-9-]*(?:[= ][A-Za-z0-9_./:,=@+-]+)?$/, 'must be one dockerd flag such as --mtu=1450, its value made of letters, digits and _ . / : , = @ + -');
+
 const values = z
   .object({
     storage: cacheStorage.default({ type: 'claim', size: '450Gi' }),
@@ -46,7 +53,7 @@ const values = z
     timeout: z.string().regex(/^\d+s$/, 'must be seconds, such as 1200s').default('1200s'),
     resources: containerResources.default({ requests: { cpu: '300m', memory: '3Gi' }, limits: { memory: '3Gi' } }),
     /** Extra dockerd options for jobs that run docker inside their pod. */
-    dockerOptions: z.array(z.string()).default(['--data-root=/docker-graph', '--mtu=1450', '--ipv6', '--fixed-cidr-v6 2001:db8:1::/64']),
+    dockerOptions: z.array(dockerOption).default(['--data-root=/docker-graph', '--mtu=1450', '--ipv6', '--fixed-cidr-v6 2001:db8:1::/64']),
   })
   .strict();
 

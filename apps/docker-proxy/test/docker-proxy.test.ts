@@ -1,8 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { render } from '@kubevirt-ci/synth';
 import { clusterSpec, jobsNamespaceApp, objectsOf, problemsFrom } from '@kubevirt-ci/synth/testing';
 import { defineRole, defineTopology, enable } from '@kubevirt-ci/topology';
 import { describe, expect, it } from 'vitest';
-import { app, cacheMaxSize, daemonDefaults, kubevirtciAlias, proxyService } from '../src/index.ts';
+import { app, cacheMaxSize, daemonDefaults, dockerOption, kubevirtciAlias, proxyService } from '../src/index.ts';
 
 type Values = Parameters<typeof enable<typeof app.values>>[1];
 
@@ -79,6 +83,20 @@ describe('the docker proxy app', () => {
     expect(config.metadata.name).toBe('docker-daemon-mirror-config');
     expect(config.data.docker).toBe(daemonDefaults(['--data-root=/docker-graph', '--mtu=1450', '--ipv6', '--fixed-cidr-v6 2001:db8:1::/64']));
     expect(daemonDefaults(['--mtu=1450'])).toBe('DOCKER_OPTS="${DOCKER_OPTS} --mtu=1450"\nexport http_proxy=http://docker-mirror-proxy.docker-proxy.svc:3128\nexport https_proxy=http://docker-mirror-proxy.docker-proxy.svc:3128\n');
+  });
+
+  it('gives the shell that sources the daemon config exactly the options, and refuses one that would run a command', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'docker-defaults-'));
+    const file = join(dir, 'docker');
+    const options = ['--data-root=/docker-graph', '--mtu=1450', '--fixed-cidr-v6 2001:db8:1::/64', '--registry-mirror=http://mirror.example:5000', '--log-opt=max-size=10m'];
+    writeFileSync(file, daemonDefaults(options));
+    const sourced = execFileSync('/bin/sh', ['-c', '. "$1"; printf %s "$DOCKER_OPTS"', 'sh', file], { encoding: 'utf8', env: { PATH: '/usr/bin:/bin', DOCKER_OPTS: '--base' } });
+    expect(sourced).toBe(`--base ${options.join(' ')}`);
+    const refused = ['"; touch /tmp/pwned; echo "', '--mtu=$(id)', '--mtu=`id`', '--x="a"', '--x=a;b', '--x=a b c', 'mtu=1450'];
+    expect(refused.filter((o) => dockerOption.safeParse(o).success)).toEqual([]);
+    expect(problemsFrom(() => renderWith({ dockerOptions: ['--mtu=1450', refused[0]!] })).map((p) => [p.field, p.message])).toEqual([
+      ['values.dockerOptions[1]', 'must be one dockerd flag such as --mtu=1450, its value made of letters, digits and _ . / : , = @ + -'],
+    ]);
   });
 
   it('offers jobs a preset that mounts the CA and the daemon config and points at both Services', () => {

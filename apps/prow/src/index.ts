@@ -86,7 +86,14 @@ const values = z
       .strict()
       .prefault({}),
     /** Per component, over the defaults above. */
-    resources: z.record(z.string(), containerResources).default({}),
+    resources: z
+      .record(z.string(), containerResources)
+      .superRefine((r, ctx) => {
+        for (const c of Object.keys(r)) {
+          if (!(c in defaultResources)) ctx.addIssue({ code: 'custom', path: [c], message: `names no Prow component (there are: ${Object.keys(defaultResources).join(', ')})` });
+        }
+      })
+      .default({}),
     /** The job files of job-config (apps/prow/src/jobs). */
     jobs: z.custom<readonly JobFile[]>((v) => Array.isArray(v), 'must be a list of job files').default(jobFiles),
   })
@@ -200,8 +207,6 @@ export const app = defineApp({
 
   render: (scope, ctx) => {
     const { topology, cluster, values: v } = ctx;
-    const unknown = Object.keys(v.resources).filter((c) => !(c in defaultResources));
-    if (unknown.length > 0) throw new Error(`values.resources names no Prow component: ${unknown.join(', ')} (there are: ${Object.keys(defaultResources).join(', ')})`);
     const comps = components(ctx);
     const data = prowConfigMaps(ctx, comps);
     for (const [cm, d] of data) emitModel(scope, new ConfigMap({ metadata: { name: cm, namespace: prowNamespace, labels: labelsOf('config') }, data: d }));

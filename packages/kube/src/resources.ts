@@ -1,4 +1,24 @@
 import { z } from 'zod';
+import { boundedQuantity } from './storage.ts';
+
+/** The most memory a container may ask for: more than any node of ours has. */
+export const largestMemory = '1Ti';
+/** The most cores a container may ask for. */
+export const largestCpu = 256;
+
+/** Kubernetes CPU: cores ('2', '0.5') or millicores ('500m'), above zero and at most largestCpu. */
+export const cpuQuantity = z.string().superRefine((q, ctx) => {
+  const m = /^(\d+(?:\.\d+)?)(m?)$/.exec(q);
+  if (!m) {
+    ctx.addIssue({ code: 'custom', message: "must be cores such as '2' or '0.5', or millicores such as '500m'" });
+    return;
+  }
+  const cores = Number(m[1]) / (m[2] ? 1000 : 1);
+  if (cores <= 0) ctx.addIssue({ code: 'custom', message: 'must be above zero' });
+  else if (cores > largestCpu) ctx.addIssue({ code: 'custom', message: `${q} is more than ${largestCpu} cores; is the unit right?` });
+});
+
+const memory = boundedQuantity(largestMemory, 'such as 512Mi');
 
 /**
  * A container's requests and limits. A CPU limit is optional and usually wrong for our
@@ -6,8 +26,8 @@ import { z } from 'zod';
  */
 export const containerResources = z
   .object({
-    requests: z.object({ cpu: z.string(), memory: z.string() }).strict(),
-    limits: z.object({ cpu: z.string().optional(), memory: z.string() }).strict(),
+    requests: z.object({ cpu: cpuQuantity, memory }).strict(),
+    limits: z.object({ cpu: cpuQuantity.optional(), memory }).strict(),
   })
   .strict();
 export type ContainerResources = z.output<typeof containerResources>;

@@ -15,14 +15,27 @@ export function onCacheNode(): Pick<IPodSpec, 'nodeSelector' | 'tolerations'> {
   };
 }
 
-/** A values field holding a Kubernetes quantity. */
-export const quantity = z.string().refine((q) => {
-  try {
-    return parseQuantity(q) > 0;
-  } catch {
-    return false;
-  }
-}, 'must be a Kubernetes quantity such as 700Gi');
+/** The largest volume or amount of data a value may name: no disk we run on comes near it. */
+export const largestQuantity = '1Pi';
+
+/** A values field holding a Kubernetes quantity, above zero and at most largestQuantity. */
+export const quantity = boundedQuantity(largestQuantity, 'such as 700Gi');
+
+/** A quantity field above zero and at most `max`. */
+export function boundedQuantity(max: string, example: string) {
+  const limit = parseQuantity(max);
+  return z.string().superRefine((q, ctx) => {
+    let bytes: number;
+    try {
+      bytes = parseQuantity(q);
+    } catch {
+      ctx.addIssue({ code: 'custom', message: `must be a Kubernetes quantity ${example}` });
+      return;
+    }
+    if (bytes <= 0) ctx.addIssue({ code: 'custom', message: `must be above zero, ${example}` });
+    else if (bytes > limit) ctx.addIssue({ code: 'custom', message: `${q} is more than ${max}; is the unit right?` });
+  });
+}
 
 /**
  * Where a cache keeps its data: a claim on the cluster's storage (managed clusters), or a

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { Problems } from './errors.ts';
 import { formatPath, hasPath, mergeValues } from './merge.ts';
 import { declare, nothingDeclared } from './declare.ts';
@@ -58,6 +59,37 @@ function validateFacts(t: Topology, problems: Problems): void {
   }
 }
 
+/**
+ * What a cluster entry must look like before anything reads it: a role file is TypeScript
+ * that a type error does not stop (tsx runs it), so a string where a list goes is caught here.
+ */
+const clusterSpecShape = z
+  .object({
+    name: z.string(),
+    description: z.string(),
+    uses: z.object({ services: z.array(z.string()), buckets: z.array(z.string()) }).strict(),
+    connectedClusters: z.array(z.object({ cluster: z.string(), why: z.string() }).strict()),
+    exposes: z.array(z.string()),
+    ingressClassName: z.string().optional(),
+    values: z.record(z.string(), z.unknown()).optional(),
+  })
+  .strict();
+
+/** Problems with the shape of a cluster entry. */
+function clusterShapeProblems(role: RoleSpec, spec: unknown, index: number, problems: Problems): void {
+  const parsed = clusterSpecShape.safeParse(spec);
+  if (parsed.success) return;
+  const name = (spec as { name?: unknown } | undefined)?.name;
+  const object = typeof name === 'string' ? `cluster "${name}"` : `role "${role.role}", clusters[${index}]`;
+  for (const issue of parsed.error.issues) {
+    const path = issue.path as PropertyKey[];
+    problems.add({ file: sourceOf(spec as object, sourceOf(role)), object, field: path.length ? formatPath(path) : 'cluster', message: issue.message, fix: 'see the ClusterSpec fields in packages/topology/src/model.ts' });
+  }
+}
+
+/** A Kubernetes object name (RFC 1123 subdomain), as an IngressClass's is. */
+const isSubdomain = (s: string) => s.length <= 253 && s.split('.').every(isDnsLabel);
+
 function validateClusterSpec(t: Topology, role: RoleSpec, spec: ClusterSpec, allClusters: ReadonlySet<string>, problems: Problems): void {
   const file = sourceOf(spec, sourceOf(role));
   const object = `cluster "${spec.name}"`;
@@ -75,13 +107,21 @@ function validateClusterSpec(t: Topology, role: RoleSpec, spec: ClusterSpec, all
       problems.add({ file, object, field: `uses.buckets[${i}]`, message: `unknown bucket purpose "${b}"`, fix: `name one of: ${Object.keys(t.external.gcs.buckets).join(', ')}` });
     }
   });
+  const connected = new Set<string>();
   spec.connectedClusters.forEach((c, i) => {
+    if (connected.has(c.cluster)) {
+      problems.add({ file, object, field: `connectedClusters[${i}].cluster`, message: `"${c.cluster}" is already connected above`, fix: 'list each connected cluster once; say every reason in its one why' });
+    }
+    connected.add(c.cluster);
     if (!allClusters.has(c.cluster)) {
       problems.add({ file, object, field: `connectedClusters[${i}].cluster`, message: `unknown cluster "${c.cluster}"`, fix: `name one of: ${[...allClusters].join(', ')}` });
     } else if (c.cluster === spec.name) {
       problems.add({ file, object, field: `connectedClusters[${i}].cluster`, message: 'a cluster cannot be connected to itself', fix: 'remove the entry' });
     }
   });
+  if (spec.ingressClassName !== undefined && !isSubdomain(spec.ingressClassName)) {
+    problems.add({ file, object, field: 'ingressClassName', message: `"${spec.ingressClassName}" is not a valid IngressClass name`, fix: 'use the name of an IngressClass: lower-case letters, digits, dashes and dots' });
+  }
   if (spec.exposes.length > 0 && !spec.ingressClassName) {
     problems.add({ file, object, field: 'ingressClassName', message: 'the cluster exposes services but names no IngressClass', fix: "set ingressClassName to the class of the cluster's ingress controller" });
   }
@@ -183,6 +223,9 @@ export function resolveTopology(t: Topology): ResolvedTopology {
   const problems = new Problems();
   validateFacts(t, problems);
 
+  // A misshapen cluster entry is reported alone: everything after reads its fields.
+  for (const role of t.roles) role.clusters.forEach((c, i) => clusterShapeProblems(role, c, i, problems));
+  problems.throwIfAny();
   const roleNames = new Set<string>();
   const clusterNames = new Set<string>();
   for (const role of t.roles) {

@@ -1,0 +1,56 @@
+/**
+ * Wrong values as a new user would write them in a role's file, each refused before anything
+ * is written, with the file, the object and the field to fix; never a stack trace.
+ */
+import { loadTopology, render } from '@kubevirt-ci/synth';
+import { mergeValues, TopologyError, type ClusterSpec, type Topology } from '@kubevirt-ci/topology';
+import { describe, expect, it } from 'vitest';
+
+const base = await loadTopology();
+const workloads = 'clusters/workloads/src/index.ts';
+const controlPlane = 'clusters/control-plane/src/index.ts';
+
+type Change = (t: Topology) => Topology;
+const onCluster =
+  (name: string, change: Record<string, unknown>): Change =>
+  (t) => ({ ...t, roles: t.roles.map((r) => ({ ...r, clusters: r.clusters.map((c) => (c.name === name ? ({ ...c, ...change } as unknown as ClusterSpec) : c)) })) });
+const onApp =
+  (role: string, app: string, values: unknown): Change =>
+  (t) => ({ ...t, roles: t.roles.map((r) => (r.role !== role ? r : { ...r, apps: r.apps.map((b) => (b.app.name === app ? { ...b, values: mergeValues(b.values, values) as Record<string, unknown> } : b)) })) });
+
+/** Every problem render reports, as [file, object, field]; anything but a TopologyError fails the test. */
+function refusal(change: Change): string[][] {
+  try {
+    render(change(base));
+  } catch (err) {
+    if (!(err instanceof TopologyError)) throw err;
+    return err.problems.map((p) => [p.file, p.object, p.field]);
+  }
+  return [];
+}
+
+const cases: [string, Change, string[][]][] = [
+  ["a cluster's exposes given as a string", onCluster('ibm-prow-jobs', { exposes: 'deck' }), [[controlPlane, 'cluster "ibm-prow-jobs"', 'exposes']]],
+  ['uses without buckets', onCluster('prow-workloads', { uses: { services: ['quay'] } }), [[workloads, 'cluster "prow-workloads"', 'uses.buckets']]],
+  ['a description that is a number', onCluster('prow-workloads', { description: 42 }), [[workloads, 'cluster "prow-workloads"', 'description']]],
+  ['an ingressClassName with a space', onCluster('ibm-prow-jobs', { ingressClassName: 'public iks' }), [[controlPlane, 'cluster "ibm-prow-jobs"', 'ingressClassName']]],
+  [
+    'the same connected cluster twice',
+    onCluster('prow-workloads', { connectedClusters: [{ cluster: 'ibm-prow-jobs', why: 'jobs' }, { cluster: 'ibm-prow-jobs', why: 'state' }] }),
+    [[workloads, 'cluster "prow-workloads"', 'connectedClusters[1].cluster']],
+  ],
+  ['a volume of 99999999Pi', onApp('workloads', 'greenhouse', { storage: { size: '99999999Pi' } }), [[workloads, 'cluster "prow-workloads", app "greenhouse"', 'values.storage.size']]],
+  ['a memory of 100000Ti', onApp('workloads', 'docker-proxy', { resources: { requests: { memory: '100000Ti' }, limits: { memory: '100000Ti' } } }), [[workloads, 'cluster "prow-workloads", app "docker-proxy"', 'values.resources.requests.memory'], [workloads, 'cluster "prow-workloads", app "docker-proxy"', 'values.resources.limits.memory']]],
+  ["a CPU of 'four'", onApp('workloads', 'docker-proxy', { resources: { requests: { cpu: 'four' } } }), [[workloads, 'cluster "prow-workloads", app "docker-proxy"', 'values.resources.requests.cpu']]],
+  ['an unknown Prow component in resources', onApp('control-plane', 'prow', { resources: { dek: { requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '1Gi' } } } }), [[controlPlane, 'cluster "ibm-prow-jobs", app "prow"', 'values.resources.dek']]],
+  ['a shell command in dockerOptions', onApp('workloads', 'docker-proxy', { dockerOptions: ['--mtu=1450', '"; touch /tmp/pwned; echo "'] }), [[workloads, 'cluster "prow-workloads", app "docker-proxy"', 'values.dockerOptions[1]']]],
+];
+
+describe('wrong values in the topology', () => {
+  it.each(cases)('%s', (_what, change, expected) => {
+    expect(refusal(change)).toEqual(expected);
+  });
+  it('and the topology as it is renders', () => {
+    expect(refusal((t) => t)).toEqual([]);
+  });
+});
