@@ -2,6 +2,7 @@
  * Wrong values as a new user would write them in a role's file, each refused before anything
  * is written, with the file, the object and the field to fix; never a stack trace.
  */
+import { app as prowApp } from '@kubevirt-ci/app-prow';
 import { loadTopology, render } from '@kubevirt-ci/synth';
 import { mergeValues, TopologyError, type ClusterSpec, type Topology } from '@kubevirt-ci/topology';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 const base = await loadTopology();
 const workloads = 'clusters/workloads/src/index.ts';
 const controlPlane = 'clusters/control-plane/src/index.ts';
+const versions = 'packages/topology/src/facts/versions.ts';
 
 type Change = (t: Topology) => Topology;
 const onCluster =
@@ -17,6 +19,15 @@ const onCluster =
 const onApp =
   (role: string, app: string, values: unknown): Change =>
   (t) => ({ ...t, roles: t.roles.map((r) => (r.role !== role ? r : { ...r, apps: r.apps.map((b) => (b.app.name === app ? { ...b, values: mergeValues(b.values, values) as Record<string, unknown> } : b)) })) });
+
+/** The first periodic of kubevirt's job file changed, as the control plane's Prow renders it. */
+const jobs = prowApp.values.parse({}).jobs;
+const kubevirtJobs = jobs.find((f) => f.file === 'kubevirt-kubevirt.yaml')!.source;
+const periodic = `job "${jobs.find((f) => f.file === 'kubevirt-kubevirt.yaml')!.config.periodics![0]!.name}" in job-config file kubevirt-kubevirt.yaml`;
+const onPeriodic = (change: Record<string, unknown>): Change =>
+  onApp('control-plane', 'prow', {
+    jobs: jobs.map((f) => (f.file !== 'kubevirt-kubevirt.yaml' ? f : { ...f, config: { ...f.config, periodics: f.config.periodics!.map((p, i) => (i === 0 ? { ...p, ...change } : p)) } })),
+  });
 
 /** Every problem render reports, as [file, object, field]; anything but a TopologyError fails the test. */
 function refusal(change: Change): string[][] {
@@ -44,6 +55,11 @@ const cases: [string, Change, string[][]][] = [
   ["a CPU of 'four'", onApp('workloads', 'docker-proxy', { resources: { requests: { cpu: 'four' } } }), [[workloads, 'cluster "prow-workloads", app "docker-proxy"', 'values.resources.requests.cpu']]],
   ['an unknown Prow component in resources', onApp('control-plane', 'prow', { resources: { dek: { requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '1Gi' } } } }), [[controlPlane, 'cluster "ibm-prow-jobs", app "prow"', 'values.resources.dek']]],
   ['a shell command in dockerOptions', onApp('workloads', 'docker-proxy', { dockerOptions: ['--mtu=1450', '"; touch /tmp/pwned; echo "'] }), [[workloads, 'cluster "prow-workloads", app "docker-proxy"', 'values.dockerOptions[1]']]],
+  ['a space inside an image tag', (t) => ({ ...t, versions: { ...t.versions, prometheus: 'quay.io/prometheus/prometheus:v3.14 .0' } }), [[versions, 'versions', 'prometheus']]],
+  ['a Prow tag with a slash', (t) => ({ ...t, versions: { ...t.versions, prow: { ...t.versions.prow, tag: 'v2026/05' } } }), [[versions, 'versions', 'prow.tag']]],
+  ['a cron schedule with four fields', onPeriodic({ cron: '0 3 * *' }), [[kubevirtJobs, periodic, 'periodics[0].cron']]],
+  ['a job timeout of forever', onPeriodic({ decoration_config: { timeout: 'forever' } }), [[kubevirtJobs, periodic, 'periodics[0].decoration_config.timeout']]],
+  ['a job name with spaces', onPeriodic({ name: 'Periodic KubeVirt e2e' }), [[kubevirtJobs, 'job "Periodic KubeVirt e2e" in job-config file kubevirt-kubevirt.yaml', 'periodics[0].name']]],
 ];
 
 describe('wrong values in the topology', () => {

@@ -3,7 +3,7 @@ import { Problems } from './errors.ts';
 import { formatPath, hasPath, mergeValues } from './merge.ts';
 import { declare, nothingDeclared } from './declare.ts';
 import type { AppBinding, AppDefinition, Cluster, ClusterSpec, EnabledApp, Flow, ResolvedTopology, RoleSpec, Topology } from './model.ts';
-import { isDnsLabel, isHostname } from './names.ts';
+import { isDnsLabel, isHostname, isImageReference, isImageTag } from './names.ts';
 import { sourceOf } from './source.ts';
 
 /** Where a cluster's manifests are rendered, relative to the repository root. */
@@ -11,7 +11,24 @@ export function manifestsDir(role: string, cluster: string): string {
   return `clusters/${role}/manifests/${cluster}`;
 }
 
+/**
+ * Every image in the versions facts is a reference a container runtime can pull: a string
+ * naming a registry path with a tag or digest, and every `tag`, by the reference grammar.
+ */
+function imageProblems(value: unknown, path: string, add: (field: string, message: string) => void): void {
+  if (typeof value === 'string') {
+    const key = path.split('.').at(-1);
+    if (key === 'tag' && !isImageTag(value)) add(path, `"${value}" is not an image tag`);
+    else if (key !== 'tag' && !value.includes('://') && value.includes('/') && /[:@]/.test(value) && !isImageReference(value)) add(path, `"${value}" is not an image reference`);
+  } else if (typeof value === 'object' && value !== null) {
+    for (const [k, v] of Object.entries(value)) imageProblems(v, path ? `${path}.${k}` : k, add);
+  }
+}
+
 function validateFacts(t: Topology, problems: Problems): void {
+  imageProblems(t.versions, '', (field, message) =>
+    problems.add({ file: sourceOf(t.versions), object: 'versions', field, message, fix: 'write it as registry/path:tag or registry/path@sha256:digest, with no spaces (tags: letters, digits, _ . -)' }),
+  );
   const nsFile = sourceOf(t.namespaces);
   for (const [name, ns] of Object.entries(t.namespaces)) {
     if (!isDnsLabel(name)) {

@@ -4,6 +4,7 @@
  * cache outside the repository (~/.cache/kubevirt-ci/go/<module>@<version>), built once.
  */
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, cpSync, existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -62,8 +63,9 @@ export function available<T>(get: () => T): T | { readonly unavailable: string }
  * kube-controller-manager) share the module's directory, each its own file.
  */
 export function goProgram(program: GoProgram, progress: Progress = stderrProgress, env: NodeJS.ProcessEnv = process.env): string {
-  const { module, pkg, version } = program;
-  const dir = join(cacheRoot(env), 'go', `${module}@${version}`);
+  const { module, pkg, version, harness } = program;
+  // A harness of ours is kept by its source too, so a change to it builds anew.
+  const dir = join(cacheRoot(env), 'go', `${module}@${version}`, ...(harness !== undefined ? [`harness-${createHash('sha256').update(harness).digest('hex').slice(0, 16)}`] : []));
   const bin = join(dir, programName(pkg));
   if (existsSync(bin)) return bin;
   progress(`upstream: building ${pkg}@${version} (once; kept in ${dir})`);
@@ -107,6 +109,11 @@ export interface GoProgram {
    * its config check) is the release's and only the UI is missing.
    */
   readonly generatedAssets?: readonly string[];
+  /**
+   * A main package of ours, built against the module instead of one of the module's own: a
+   * harness that calls the module's parser on what a test gives it. `pkg` names the program.
+   */
+  readonly harness?: string;
 }
 
 interface GoModEdits {
@@ -125,9 +132,10 @@ const at = (m: { Path: string; Version?: string }) => (m.Version ? `${m.Path}@${
  * that also asks the proxy for the module's version list, which it refuses for some
  * modules it serves at the exact version.
  */
-function buildInto(dir: string, { module, pkg, version, local = {}, ldflags = [], generatedAssets = [] }: GoProgram, env: NodeJS.ProcessEnv) {
+function buildInto(dir: string, { module, pkg, version, local = {}, ldflags = [], generatedAssets = [], harness }: GoProgram, env: NodeJS.ProcessEnv) {
   const source = moduleDir(module, version, env);
-  const edits = JSON.parse(go(['mod', 'edit', '-json', join(source, 'go.mod')], env).stdout) as GoModEdits;
+  // A module from before go.mod (cron.v2's) has none: nothing to repeat.
+  const edits = (existsSync(join(source, 'go.mod')) ? JSON.parse(go(['mod', 'edit', '-json', join(source, 'go.mod')], env).stdout) : {}) as GoModEdits;
   const isLocal = (r: NonNullable<GoModEdits['Replace']>[number]) => r.New.Path.startsWith('.') || r.New.Path.startsWith('/');
   const replaces: string[] = [];
   for (const r of edits.Replace ?? []) {
@@ -160,7 +168,8 @@ function buildInto(dir: string, { module, pkg, version, local = {}, ldflags = []
   const directives = [`-require=${module}@${version}`, ...replaces, ...(edits.Exclude ?? []).map((e) => `-exclude=${e.Path}@${e.Version}`)];
   const edited = go(['mod', 'edit', ...directives], env, {}, wrapper);
   if (edited.status !== 0) return edited;
-  return go(['build', ...(ldflags.length ? ['-ldflags', ldflags.map((x) => `-X ${x}`).join(' ')] : []), '-o', join(dir, programName(pkg)), pkg], env, {}, wrapper);
+  if (harness !== undefined) writeFileSync(join(wrapper, 'main.go'), harness);
+  return go(['build', ...(ldflags.length ? ['-ldflags', ldflags.map((x) => `-X ${x}`).join(' ')] : []), '-o', join(dir, programName(pkg)), harness !== undefined ? '.' : pkg], env, {}, wrapper);
 }
 
 function chmodTree(path: string): void {

@@ -4,6 +4,9 @@ import { imageTag, type Versions } from '@kubevirt-ci/topology';
 import { kubeconformVersion } from '@kubevirt-ci/validate';
 import { moduleDir, type GoProgram } from './go.ts';
 
+/** Our own Go harnesses: main packages that call an upstream parser (see harness/). */
+const harnessDir = join(import.meta.dirname, '..', 'harness');
+
 /** Files of an upstream Go module at one of our pins. */
 export interface ModuleSource {
   readonly module: string;
@@ -115,4 +118,19 @@ export function prometheusOperatorPrograms(v: Pick<Versions, 'prometheusOperator
     configReloaderImage: `quay.io/prometheus-operator/prometheus-config-reloader:${version}`,
     amtool: { module: 'github.com/prometheus/alertmanager', pkg: 'github.com/prometheus/alertmanager/cmd/amtool', version: imageTag(v.alertmanager) } satisfies ProgramSource,
   } as const;
+}
+
+/**
+ * The cron parser Prow parses periodics with, at the version Prow's go.mod pins at our Prow
+ * commit (read from kubernetes-sigs/prow at c47e31ece; the proxy serves this module, not
+ * Prow's), run by a harness of ours (harness/prow-schedule) that also answers for Go's
+ * time.ParseDuration, which Prow parses timeouts and intervals with.
+ */
+export function prowScheduleParser(): GoProgram {
+  return {
+    module: 'gopkg.in/robfig/cron.v2',
+    pkg: 'prow-schedule',
+    version: 'v2.0.0-20150107220207-be2e0b0deed5',
+    harness: readFileSync(join(harnessDir, 'prow-schedule', 'main.go'), 'utf8'),
+  };
 }

@@ -1,6 +1,7 @@
 import type { Problem } from '@kubevirt-ci/topology';
 import { RE2JS } from 're2js';
 import type { JobFile } from '../jobs/index.ts';
+import { cronError, goDurationError, jobNamePattern } from './schedule.ts';
 import type { JobBase, LabelsConfig, PluginsConfig, ProwConfig } from './types.ts';
 
 /** What the generated configuration may refer to. */
@@ -36,6 +37,13 @@ function checkRegex(add: Add, field: string, pattern: string | undefined): void 
 }
 
 function checkJob(job: JobBase & Record<string, unknown>, field: string, known: Known, add: Add): void {
+  if (!jobNamePattern.test(job.name)) add(`${field}.name`, `"${job.name}" is not a job name Prow accepts (it must match ${jobNamePattern.source})`, 'use letters, digits, dashes, dots and underscores');
+  const decoration = job['decoration_config'] as { timeout?: string; grace_period?: string } | undefined;
+  for (const key of ['timeout', 'grace_period'] as const) {
+    const value = decoration?.[key];
+    const err = value === undefined ? undefined : goDurationError(value);
+    if (err) add(`${field}.decoration_config.${key}`, err, 'write a Go duration such as 2h or 90m');
+  }
   if (!known.clusters.includes(job.cluster)) {
     add(`${field}.cluster`, `"${job.cluster}" is not a Prow build cluster (there are: ${known.clusters.join(', ')})`, 'use one of them, or enable the build-cluster app on the cluster you mean');
   }
@@ -84,9 +92,14 @@ export function checkJobs(files: readonly JobFile[], known: Known): Problem[] {
     }
     (f.config.periodics ?? []).forEach((job, i) => {
       jobs.push({ job: job as JobBase & Record<string, unknown>, field: `periodics[${i}]` });
+      const object = `job "${job.name}" in job-config file ${f.file}`;
       if ((job.interval === undefined) === (job.cron === undefined)) {
-        problems.push({ file: f.source, object: `job "${job.name}" in job-config file ${f.file}`, field: `periodics[${i}]`, message: 'a periodic needs exactly one of interval and cron', fix: 'set interval or cron' });
+        problems.push({ file: f.source, object, field: `periodics[${i}]`, message: 'a periodic needs exactly one of interval and cron', fix: 'set interval or cron' });
       }
+      const cron = job.cron === undefined ? undefined : cronError(job.cron);
+      if (cron) problems.push({ file: f.source, object, field: `periodics[${i}].cron`, message: cron, fix: 'write five fields (minute hour day-of-month month day-of-week), such as "0 3 * * *"' });
+      const interval = job.interval === undefined ? undefined : goDurationError(job.interval);
+      if (interval) problems.push({ file: f.source, object, field: `periodics[${i}].interval`, message: interval, fix: 'write a Go duration such as 24h' });
     });
     for (const { job, field } of jobs) {
       const add: Add = (fld, message, fix) => problems.push({ file: f.source, object: `job "${job.name}" in job-config file ${f.file}`, field: fld, message, fix });
