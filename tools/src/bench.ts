@@ -110,7 +110,7 @@ async function run(n: number): Promise<Row[]> {
     groups.set(clusterOf(o.file), g);
   }
   const provided = rendered.clusters.flatMap((rc) => rc.provided.map((p) => ({ ...p, cluster: rc.cluster.name })));
-  const [cross, crossSeconds] = time(() => [...groups.entries()].flatMap(([cluster, g]) => [...checkRemovedApis(g, topology.versions.kubernetes), ...checkReferences(g, { provided }, cluster)]));
+  const [cross, crossSeconds] = time(() => [...groups.entries()].flatMap(([cluster, g]) => [...checkRemovedApis(g, topology.versions.kubernetes), ...checkReferences(g, { provided, wholeCluster: true }, cluster)]));
   rows.push({ clusters: n, stage: 'cross-resource', resources, seconds: crossSeconds });
   const [policy, policySeconds] = time(() => [...groups.values()].flatMap((g) => checkPolicy(g)));
   rows.push({ clusters: n, stage: 'policy', resources, seconds: policySeconds });

@@ -39,6 +39,9 @@ those CRDs installed and the namespaces really created), and each pod template a
   --skip <kind>=<reason>    a kind ('Kind' or 'group/Kind') with no schema on purpose, and why (repeatable)
   --provided <ref>          an object that exists outside these files: Kind:namespace/name, or
                             Kind:name when cluster-scoped (repeatable)
+  --whole-cluster           the input is everything of its cluster(s): an object it refers to
+                            and does not hold (a namespace, a Secret, a role) is an error;
+                            without it, a warning, since it may live elsewhere (--repo implies it)
   --kubeconform-version     print the kubeconform version CI installs, and exit
   --repo                    validate this repository's rendered manifests (every clusters/*/manifests),
                             with the Argo CD graph checked against the topology`;
@@ -159,10 +162,11 @@ async function main(): Promise<number> {
       argocd,
       provided,
       skipKinds,
+      wholeCluster: repo || Boolean(argv['whole-cluster']),
     });
     const shown = stdinDir ? { ...report, findings: report.findings.map((f) => (f.file.startsWith(stdinDir!) ? { ...f, file: '<stdin>' } : f)) } : report;
     process.stdout.write(format === 'json' ? formatJson(shown) : format === 'junit' ? formatJUnit(shown) : formatText(shown));
-    if (!repo && counts(report).errors > 0 && paths.every(isOurManifests)) {
+    if (!repo && report.findings.some((f) => f.rule.startsWith('cross/')) && paths.every(isOurManifests)) {
       // Our manifests refer to Secrets created outside git and to each other across Applications.
       process.stderr.write(`hint: these are this repository's rendered manifests; \`pnpm validate:manifests --repo\` validates them with what lives outside the files (provided Secrets, the Argo CD graph)\n`);
     }

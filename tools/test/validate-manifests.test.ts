@@ -37,7 +37,8 @@ describe('validate:manifests', () => {
 
   it("points at --repo when our own manifests are validated without what lives outside them", () => {
     const r = validate(['--no-kubeconform', '--no-apiserver', 'clusters/workloads/manifests']);
-    expect(r.code).toBe(1);
+    // A fragment: what it refers to and does not hold (the provided Secrets) are warnings.
+    expect([r.code, r.out.includes(' error ')]).toEqual([0, false]);
     expect(r.out.trimEnd().split('\n').at(-1)).toBe(
       "hint: these are this repository's rendered manifests; `pnpm validate:manifests --repo` validates them with what lives outside the files (provided Secrets, the Argo CD graph)",
     );

@@ -12,3 +12,4 @@ export * from './security.ts';
 export * from './storage.ts';
 export { k8s } from 'cdk8s-plus-33';
 export * from './workload.ts';
+export * from './cron.ts';

@@ -64,8 +64,9 @@ export function available<T>(get: () => T): T | { readonly unavailable: string }
  */
 export function goProgram(program: GoProgram, progress: Progress = stderrProgress, env: NodeJS.ProcessEnv = process.env): string {
   const { module, pkg, version, harness } = program;
-  // A harness of ours is kept by its source too, so a change to it builds anew.
-  const dir = join(cacheRoot(env), 'go', `${module}@${version}`, ...(harness !== undefined ? [`harness-${createHash('sha256').update(harness).digest('hex').slice(0, 16)}`] : []));
+  // A harness of ours is kept by its source and what it requires too, so a change builds anew.
+  const key = JSON.stringify([harness, program.requires ?? []]);
+  const dir = join(cacheRoot(env), 'go', `${module}@${version}`, ...(harness !== undefined ? [`harness-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`] : []));
   const bin = join(dir, programName(pkg));
   if (existsSync(bin)) return bin;
   progress(`upstream: building ${pkg}@${version} (once; kept in ${dir})`);
@@ -114,6 +115,8 @@ export interface GoProgram {
    * harness that calls the module's parser on what a test gives it. `pkg` names the program.
    */
   readonly harness?: string;
+  /** Other modules the harness calls, at their versions. */
+  readonly requires?: readonly { readonly module: string; readonly version: string }[];
 }
 
 interface GoModEdits {
@@ -132,7 +135,7 @@ const at = (m: { Path: string; Version?: string }) => (m.Version ? `${m.Path}@${
  * that also asks the proxy for the module's version list, which it refuses for some
  * modules it serves at the exact version.
  */
-function buildInto(dir: string, { module, pkg, version, local = {}, ldflags = [], generatedAssets = [], harness }: GoProgram, env: NodeJS.ProcessEnv) {
+function buildInto(dir: string, { module, pkg, version, local = {}, ldflags = [], generatedAssets = [], harness, requires = [] }: GoProgram, env: NodeJS.ProcessEnv) {
   const source = moduleDir(module, version, env);
   // A module from before go.mod (cron.v2's) has none: nothing to repeat.
   const edits = (existsSync(join(source, 'go.mod')) ? JSON.parse(go(['mod', 'edit', '-json', join(source, 'go.mod')], env).stdout) : {}) as GoModEdits;
@@ -165,7 +168,7 @@ function buildInto(dir: string, { module, pkg, version, local = {}, ldflags = []
     }
     replaces.push(`-replace=${module}=${copy}`);
   }
-  const directives = [`-require=${module}@${version}`, ...replaces, ...(edits.Exclude ?? []).map((e) => `-exclude=${e.Path}@${e.Version}`)];
+  const directives = [`-require=${module}@${version}`, ...requires.map((r) => `-require=${r.module}@${r.version}`), ...replaces, ...(edits.Exclude ?? []).map((e) => `-exclude=${e.Path}@${e.Version}`)];
   const edited = go(['mod', 'edit', ...directives], env, {}, wrapper);
   if (edited.status !== 0) return edited;
   if (harness !== undefined) writeFileSync(join(wrapper, 'main.go'), harness);

@@ -7,7 +7,7 @@ import { versions } from '@kubevirt-ci/topology';
 import { available, goProgram } from './go.ts';
 import { prepareKubeconform } from './kubeconform.ts';
 import { preparePromtool } from './promtool.ts';
-import { etcdProgram, kubernetesPrograms, programsByImage, prowScheduleParser } from './sources.ts';
+import { etcdProgram, kubernetesPrograms, programsByImage, scheduleParsers } from './sources.ts';
 
 const k = prepareKubeconform(versions);
 if ('unavailable' in k) process.stderr.write(`upstream: kubeconform cannot be prepared here: ${k.unavailable}\n`);
@@ -20,7 +20,7 @@ else process.stdout.write(`upstream: promtool ${p}\n`);
 // The test cluster's control plane (packages/testcluster) and the programs of our images.
 const controlPlane = available(() => [...Object.values(kubernetesPrograms(versions)), etcdProgram(versions)]);
 if (!Array.isArray(controlPlane)) process.stderr.write(`upstream: the test cluster's control plane cannot be prepared here: ${controlPlane.unavailable}\n`);
-for (const p of [...(Array.isArray(controlPlane) ? controlPlane : []), ...programsByImage(versions).values(), prowScheduleParser()]) {
+for (const p of [...(Array.isArray(controlPlane) ? controlPlane : []), ...programsByImage(versions).values(), scheduleParsers(versions)]) {
   const bin = available(() => goProgram(p));
   if (typeof bin === 'string') process.stdout.write(`upstream: ${bin}\n`);
   else process.stderr.write(`upstream: ${p.pkg}@${p.version} cannot be prepared here: ${bin.unavailable}\n`);

@@ -121,16 +121,21 @@ export function prometheusOperatorPrograms(v: Pick<Versions, 'prometheusOperator
 }
 
 /**
- * The cron parser Prow parses periodics with, at the version Prow's go.mod pins at our Prow
- * commit (read from kubernetes-sigs/prow at c47e31ece; the proxy serves this module, not
- * Prow's), run by a harness of ours (harness/prow-schedule) that also answers for Go's
+ * The cron parsers of Prow and of Kubernetes' CronJob validation, run by a harness of ours
+ * (harness/schedules): cron.v2 at the version Prow's go.mod pins at our Prow commit (read
+ * from kubernetes-sigs/prow at c47e31ece; the proxy serves this module, not Prow's), cron v3
+ * at the version k8s.io/kubernetes' go.mod pins at our Kubernetes patch, and Go's
  * time.ParseDuration, which Prow parses timeouts and intervals with.
  */
-export function prowScheduleParser(): GoProgram {
+export function scheduleParsers(v: Pick<Versions, 'kubernetesPatch'>): GoProgram {
+  const kubernetes = readFileSync(join(moduleDir('k8s.io/kubernetes', `v${v.kubernetesPatch}`), 'go.mod'), 'utf8');
+  const cronV3 = /^\s*github\.com\/robfig\/cron\/v3 (v\S+)/m.exec(kubernetes)?.[1];
+  if (!cronV3) throw new Error(`k8s.io/kubernetes v${v.kubernetesPatch} requires no github.com/robfig/cron/v3`);
   return {
     module: 'gopkg.in/robfig/cron.v2',
-    pkg: 'prow-schedule',
+    pkg: 'schedules',
     version: 'v2.0.0-20150107220207-be2e0b0deed5',
-    harness: readFileSync(join(harnessDir, 'prow-schedule', 'main.go'), 'utf8'),
+    harness: readFileSync(join(harnessDir, 'schedules', 'main.go'), 'utf8'),
+    requires: [{ module: 'github.com/robfig/cron/v3', version: cronV3 }],
   };
 }

@@ -17,7 +17,32 @@ export interface Provided {
 
 export interface CrossOptions {
   readonly provided?: readonly Provided[];
+  /**
+   * The input is a whole cluster (this repository's render, say): an object it refers to and
+   * does not hold does not exist, an error. Otherwise (a fragment, one overlay) it may exist
+   * elsewhere, and saying so is a warning.
+   */
+  readonly wholeCluster?: boolean;
 }
+
+/**
+ * The namespaces every cluster has: kube-apiserver's system namespaces controller makes them
+ * (pkg/controlplane/controller/systemnamespaces at our Kubernetes pin).
+ */
+export const builtinNamespaces: ReadonlySet<string> = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease']);
+
+/**
+ * The annotations that make cert-manager's ingress-shim issue a Certificate for each TLS
+ * entry of an Ingress (hasShimAnnotation in pkg/controller/certificate-shim/sync.go at our
+ * cert-manager pin; kubernetes.io/tls-acme is its default auto-certificate annotation).
+ */
+function issuedByShim(ingress: Obj): boolean {
+  const annotations = (get(ingress, 'metadata', 'annotations') ?? {}) as Record<string, unknown>;
+  return 'cert-manager.io/issuer' in annotations || 'cert-manager.io/cluster-issuer' in annotations || String(annotations['kubernetes.io/tls-acme']).toLowerCase() === 'true';
+}
+
+/** Rules whose finding says an object is not in the input: certain in a whole cluster, a guess in a fragment. */
+const notInInput = new Set(['cross/missing-reference', 'cross/namespace', 'cross/role-ref', 'cross/subject', 'cross/issuer-ref', 'cross/ingress-tls', 'cross/ingress-backend', 'cross/probe-prober']);
 
 type Labels = Readonly<Record<string, string>>;
 const arr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
@@ -59,6 +84,13 @@ const portExists = (p: { numbers: Set<number>; names: Set<string> }, port: unkno
   typeof port === 'number' ? p.numbers.has(port) : typeof port === 'string' ? p.names.has(port) : true;
 
 /**
+ * Whether a Service's targetPort reaches a pod: a name must be declared by a container; a
+ * number need not be, since the Service forwards to the number itself (containerPort is only
+ * a declaration).
+ */
+const targetExists = (p: { numbers: Set<number>; names: Set<string> }, port: unknown) => typeof port === 'number' || portExists(p, port);
+
+/**
  * Stage 4: references between objects of one cluster, resolved through indexes built once,
  * so the cost grows with the number of objects and not with its square.
  */
@@ -75,6 +107,7 @@ export function checkReferences(objects: readonly ParsedObject[], options: Cross
     if (r.kind === 'Certificate') add('Secret', r.namespace, str(get(o.value, 'spec', 'secretName')));
   }
   for (const p of options.provided ?? []) if (!p.cluster || p.cluster === cluster) add(p.kind, p.namespace, p.name);
+  for (const ns of builtinNamespaces) add('Namespace', undefined, ns);
   const has = (kind: string, ns: string | undefined, name: string) => exists.has(key(kind, ns, name));
 
   const services = new Map<string, ParsedObject>();
@@ -108,7 +141,7 @@ export function checkReferences(objects: readonly ParsedObject[], options: Cross
   }
 
   const report = (o: ParsedObject, rule: string, path: string, message: string, fix: string, object: ObjectRef = refOf(o.value)) =>
-    findings.push({ rule, severity: 'error', file: o.file, line: o.line, object, path, message, fix });
+    findings.push({ rule, severity: notInInput.has(rule) && !options.wholeCluster ? 'warning' : 'error', file: o.file, line: o.line, object, path, message, fix });
 
   for (const t of templates) {
     const ns = t.namespace;
@@ -161,7 +194,7 @@ export function checkReferences(objects: readonly ParsedObject[], options: Cross
         }
         arr(get(o.value, 'spec', 'ports')).filter(isObj).forEach((p, i) => {
           const target = p['targetPort'] ?? p['port'];
-          if (!matched.some((t) => portExists(ports(t.spec), target))) {
+          if (!matched.some((t) => targetExists(ports(t.spec), target))) {
             report(o, 'cross/service-port', `spec.ports[${i}].targetPort`, `no selected pod declares port ${JSON.stringify(target)}`, 'point targetPort at a declared container port, by number or name');
           }
         });
@@ -252,7 +285,7 @@ export function checkReferences(objects: readonly ParsedObject[], options: Cross
         }
         arr(get(o.value, 'spec', 'tls')).filter(isObj).forEach((tls, i) => {
           const secret = str(tls['secretName']);
-          if (secret && !has('Secret', ns, secret)) report(o, 'cross/ingress-tls', `spec.tls[${i}].secretName`, `no Certificate issues Secret ${ns}/${secret} and it is not declared as provided`, 'render a Certificate with that secretName');
+          if (secret && !has('Secret', ns, secret) && !issuedByShim(o.value)) report(o, 'cross/ingress-tls', `spec.tls[${i}].secretName`, `no Certificate issues Secret ${ns}/${secret} and it is not declared as provided`, 'render a Certificate with that secretName');
         });
         break;
       }

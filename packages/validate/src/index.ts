@@ -6,6 +6,7 @@ export * from './run.ts';
 export * from './schema.ts';
 export * from './cross.ts';
 export * from './policy.ts';
+export * from './objects.ts';
 export * from './argocd.ts';
 export * from './apis.ts';
 export * from './operated.ts';

@@ -6,6 +6,7 @@ import type { Report } from './report.ts';
 import { checkSchemas, isSkippedKind, type SchemaOptions } from './schema.ts';
 import { checkReferences, type CrossOptions } from './cross.ts';
 import { checkPolicy } from './policy.ts';
+import { checkObjects } from './objects.ts';
 import { checkRemovedApis } from './apis.ts';
 import { checkArgoGraph, type ArgoOptions } from './argocd.ts';
 import { checkRulesWithPromtool, isPrometheusRule } from './promtool.ts';
@@ -61,7 +62,7 @@ export async function validateFiles(files: ReadonlyMap<string, string>, options:
     clusters.set(cluster, group);
   }
   for (const [cluster, group] of clusters) {
-    findings.push(...checkRemovedApis(group, options.kubernetesVersion), ...checkReferences(group, options, cluster), ...checkPolicy(group));
+    findings.push(...checkObjects(group, options), ...checkRemovedApis(group, options.kubernetesVersion), ...checkReferences(group, options, cluster), ...checkPolicy(group));
   }
   if (options.argocd) findings.push(...checkArgoGraph(objects, options.argocd));
   const notes: string[] = [];

@@ -18,6 +18,22 @@ describe('checkReferences', () => {
     expect(run(text, [{ kind: 'Secret', namespace: 'ci', name: 'github-token' }])).toEqual([]);
   });
 
+  it("takes what every cluster has or makes for itself as there: the system namespaces, a numeric targetPort, ingress-shim's TLS Secrets", () => {
+    const inSystem = ['default', 'kube-system', 'kube-public', 'kube-node-lease'].map((n) => `apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: ${n}}\n---\n`).join('');
+    const svc = 'apiVersion: v1\nkind: Service\nmetadata: {name: deck, namespace: ci}\nspec:\n  selector: {app: deck}\n  ports: [{port: 80, targetPort: 9090}]\n---\n';
+    const ing = (annotations: string) =>
+      `apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: deck, namespace: ci, annotations: ${annotations}}\nspec:\n  tls: [{secretName: deck-tls}]\n  rules: [{http: {paths: [{path: /, pathType: Prefix, backend: {service: {name: deck, port: {number: 80}}}}]}}]\n---\n`;
+    const whole = (text: string) => checkReferences(parseManifests('m.yaml', text).objects, { wholeCluster: true }).map((f) => [f.rule, f.severity, f.path]);
+    expect(whole(inSystem + ns('ci') + deploy() + svc + ing("{cert-manager.io/cluster-issuer: letsencrypt}") + ing('{cert-manager.io/issuer: local}') + ing("{kubernetes.io/tls-acme: 'true'}"))).toEqual([]);
+    expect(whole(ns('ci') + deploy() + svc + ing('{}'))).toEqual([['cross/ingress-tls', 'error', 'spec.tls[0].secretName']]);
+  });
+
+  it('says an object outside the input is missing as an error for a whole cluster, and as a warning for a fragment', () => {
+    const text = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: elsewhere}\n';
+    const severities = (wholeCluster: boolean) => checkReferences(parseManifests('m.yaml', text).objects, { wholeCluster }).map((f) => [f.rule, f.severity]);
+    expect([severities(true), severities(false)]).toEqual([[['cross/namespace', 'error']], [['cross/namespace', 'warning']]]);
+  });
+
   it('reports a workload whose selector misses its template', () => {
     expect(run(ns('ci') + deploy({ labels: '{app: other}' }))).toEqual([['cross/workload-selector', 'Deployment', 'spec.selector.matchLabels', "the selector does not match the pod template's labels"]]);
   });

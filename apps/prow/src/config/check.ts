@@ -1,7 +1,10 @@
 import type { Problem } from '@kubevirt-ci/topology';
 import { RE2JS } from 're2js';
 import type { JobFile } from '../jobs/index.ts';
-import { cronError, goDurationError, jobNamePattern } from './schedule.ts';
+import { cronError, goDurationError } from '@kubevirt-ci/kube';
+
+/** Prow's job name rule (validateJobName in pkg/config/config.go at our Prow commit). */
+const jobNamePattern = /^[A-Za-z0-9-._]+$/;
 import type { JobBase, LabelsConfig, PluginsConfig, ProwConfig } from './types.ts';
 
 /** What the generated configuration may refer to. */

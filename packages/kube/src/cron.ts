@@ -1,9 +1,11 @@
 /**
- * Prow's parsers for job timing, as our own code, from their source: Go's time.ParseDuration
- * (timeouts, intervals) and gopkg.in/robfig/cron.v2's Parse at the version Prow's go.mod pins
+ * The cron and duration parsers of the programs we configure, as our own code, from their
+ * source: Go's time.ParseDuration (Prow's timeouts and intervals); for Prow's periodics,
+ * gopkg.in/robfig/cron.v2's Parse at the version Prow's go.mod pins
  * (v2.0.0-20150107220207-be2e0b0deed5, parser.go and spec.go), which pkg/config/config.go
- * calls on a periodic's cron at our Prow commit. Each returns why Prow would refuse the
- * value, or undefined.
+ * calls at our Prow commit; for a CronJob, github.com/robfig/cron/v3 v3.0.1's ParseStandard
+ * and the TZ rule of validateScheduleFormat (pkg/apis/batch/validation at our Kubernetes pin).
+ * Each returns why the program would refuse the value, or undefined.
  */
 
 const durationUnits = ['ns', 'us', 'µs', 'μs', 'ms', 's', 'm', 'h'];
@@ -68,9 +70,23 @@ function rangeError(expr: string, b: Bounds & { what: string }): string | undefi
   return undefined;
 }
 
-/** Why Prow's cron parser refuses spec ("0 3 * * *", "@daily"), or undefined. */
-export function cronError(spec: string): string | undefined {
+/**
+ * Whose cron: Prow's (cron.v2: an optional seconds field first, a TZ= prefix) or a CronJob's
+ * (cron v3's standard parser: five fields; Kubernetes refuses any TZ in the schedule, a
+ * CronJob has spec.timeZone for that).
+ */
+export type CronDialect = 'prow' | 'kubernetes';
+
+const fieldWords: Record<CronDialect, string> = {
+  prow: "Prow's cron takes 5 (minute hour day-of-month month day-of-week) or 6 (seconds first)",
+  kubernetes: 'a CronJob schedule takes exactly 5 (minute hour day-of-month month day-of-week)',
+};
+
+/** Why the dialect's parser refuses spec ("0 3 * * *", "@daily"), or undefined. */
+export function cronError(spec: string, dialect: CronDialect = 'prow'): string | undefined {
   let s = spec;
+  if (dialect === 'kubernetes' && s.includes('TZ')) return `"${spec}" names a time zone in the schedule; Kubernetes refuses that: set spec.timeZone`;
+  if (dialect === 'kubernetes' && s === '') return 'the schedule is empty';
   if (s.startsWith('TZ=')) {
     const space = s.indexOf(' ');
     if (space < 0) return `"${spec}" names a time zone and no schedule`;
@@ -82,7 +98,7 @@ export function cronError(spec: string): string | undefined {
     return `"${spec}" is not a descriptor Prow knows (${descriptors.join(', ')}, @every <duration>)`;
   }
   const parts = s.split(/\s+/).filter((p) => p !== '');
-  if (parts.length !== 5 && parts.length !== 6) return `"${spec}" has ${parts.length} fields; Prow's cron takes 5 (minute hour day-of-month month day-of-week) or 6 (seconds first)`;
+  if (parts.length !== 5 && (dialect === 'kubernetes' || parts.length !== 6)) return `"${spec}" has ${parts.length} fields; ${fieldWords[dialect]}`;
   const given = parts.length === 5 ? ['0', ...parts] : parts;
   for (let i = 0; i < 6; i++) {
     for (const expr of given[i]!.split(',').filter((e) => e !== '')) {
@@ -92,6 +108,3 @@ export function cronError(spec: string): string | undefined {
   }
   return undefined;
 }
-
-/** Prow's job name rule (validateJobName in pkg/config/config.go at our Prow commit). */
-export const jobNamePattern = /^[A-Za-z0-9-._]+$/;
