@@ -1,6 +1,5 @@
-import { componentLabels, containerResources, emitModel, exposedIngress, restrictedPod, service, spreadAcrossNodes, statefulSet } from '@kubevirt-ci/kube';
+import { componentLabels, containerResources, exposedIngress, restrictedPod, statefulSet } from '@kubevirt-ci/kube';
 import { bucketName, ciSearchImage, defineApp, exposedService } from '@kubevirt-ci/topology';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { z } from 'zod';
 
 const name = 'ci-search';
@@ -53,11 +52,12 @@ export const app = defineApp({
       labels,
       replicas: v.replicas,
       serviceName: exposed.service,
+      service: { name: exposed.service, ports: [{ name: 'http', port: exposed.port, targetPort: 'http' }] },
+      budget: { minAvailable: 1 },
       volumeClaims: [{ name: 'index', size: v.volumeSize, ...(v.storageClassName ? { storageClassName: v.storageClassName } : {}) }],
       pod: {
         // The image's user; fsGroup makes the index volume its own.
         securityContext: restrictedPod(1000, 1000),
-        ...spreadAcrossNodes(labels),
         containers: [
           {
             name,
@@ -77,8 +77,6 @@ export const app = defineApp({
         volumes: [{ name: 'tmp', emptyDir: {} }],
       },
     });
-    emitModel(scope, new PodDisruptionBudget({ metadata: { name, namespace, labels }, spec: { minAvailable: 1, selector: { matchLabels: labels } } }));
-    service(scope, { name: exposed.service, namespace, labels, selector: labels, ports: [{ name: 'http', port: exposed.port, targetPort: 'http' }] });
     exposedIngress(scope, cluster, name, exposed);
   },
 

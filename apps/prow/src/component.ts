@@ -1,7 +1,6 @@
-import { componentLabels, configHash, configHashAnnotation, deployment, emitModel, policyException, service, spreadAcrossNodes } from '@kubevirt-ci/kube';
+import { componentLabels, configHash, configHashAnnotation, deployment, emitModel, policyException } from '@kubevirt-ci/kube';
 import { jobsNamespace, prowNamespace } from '@kubevirt-ci/topology';
 import type { Construct } from 'constructs';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { ClusterRole, Role, RoleBinding, type IPolicyRule } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { ServiceAccount, type IContainer, type IEnvVar, type IProbe, type IResourceRequirements, type IVolume, type IVolumeMount } from 'kubernetes-models/v1';
 import { prowSecrets, type ConfigMapMount, type SecretMount } from './shared.ts';
@@ -148,35 +147,30 @@ export function renderAccess(scope: Construct, c: Pick<Component, 'name' | 'rbac
 
 /**
  * Renders a component: ServiceAccount and RBAC (only when it has rules), the Deployment with
- * the config hash on its pod template, its Service, and for more than one replica a spread
- * across nodes and a disruption budget.
+ * the config hash on its pod template, its Service, and for more than one replica a
+ * disruption budget (the workload construct spreads the replicas across nodes).
  */
 export function renderComponent(scope: Construct, c: Component, resources: IResourceRequirements, configData: ReadonlyMap<string, Readonly<Record<string, string>>>): void {
   const labels = labelsOf(c.name);
   const serviceAccountName = renderAccess(scope, c);
   const replicas = c.replicas ?? 1;
   const hash = configHash(mountedConfigMaps(c), configData);
+  const servicePorts = c.ports.filter((p) => p.service !== undefined);
   deployment(scope, {
     name: c.name,
     namespace: prowNamespace,
     labels,
     replicas,
     recreate: c.recreate,
+    ...(servicePorts.length > 0 ? { service: { ports: servicePorts.map((p) => ({ name: p.name, port: p.service!, targetPort: p.name })) } } : {}),
+    ...(replicas > 1 ? { budget: { maxUnavailable: 1 } } : {}),
     ...(c.probes.kind === 'none' ? { annotations: policyException('probes', c.probes.why) } : {}),
     ...(hash ? { podAnnotations: { [configHashAnnotation]: hash } } : {}),
     pod: {
       ...(serviceAccountName ? { serviceAccountName } : {}),
       ...(c.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: c.terminationGracePeriodSeconds } : {}),
-      ...(replicas > 1 ? spreadAcrossNodes(labels) : {}),
       containers: [containerOf(c, resources)],
       volumes: volumesOf(c),
     },
   });
-  const servicePorts = c.ports.filter((p) => p.service !== undefined);
-  if (servicePorts.length > 0) {
-    service(scope, { name: c.name, namespace: prowNamespace, labels, selector: labels, ports: servicePorts.map((p) => ({ name: p.name, port: p.service!, targetPort: p.name })) });
-  }
-  if (replicas > 1) {
-    emitModel(scope, new PodDisruptionBudget({ metadata: { name: c.name, namespace: prowNamespace, labels }, spec: { maxUnavailable: 1, selector: { matchLabels: labels } } }));
-  }
 }

@@ -10,10 +10,9 @@ import {
   thanosPorts,
   type AlertGroup,
 } from '@kubevirt-ci/app-prometheus';
-import { componentLabels, containerResources, deployment, emitModel, quantity, restrictedPod, service, spreadAcrossNodes, statefulSet } from '@kubevirt-ci/kube';
+import { componentLabels, containerResources, deployment, quantity, restrictedPod, service, statefulSet } from '@kubevirt-ci/kube';
 import { defineApp, enabledOn, serviceHost, TopologyError, type Cluster, type Flow, type MetricsEndpoint, type ResolvedTopology, type ServiceRef } from '@kubevirt-ci/topology';
 import type { Construct } from 'constructs';
-import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import type { IContainer, IVolume, IVolumeMount } from 'kubernetes-models/v1';
 import { z } from 'zod';
 import { compactVolumeProblems, retentionProblems } from './retention.ts';
@@ -123,9 +122,10 @@ function renderComponents(scope: Construct, t: ResolvedTopology, v: Values): voi
     namespace,
     labels: query,
     replicas: v.query.replicas,
+    service: { ports: [{ name: 'http', port: queryService.port, targetPort: 'http' }] },
+    ...(v.query.replicas > 1 ? { budget: { maxUnavailable: 1 } } : {}),
     pod: {
       securityContext,
-      ...(v.query.replicas > 1 ? spreadAcrossNodes(query) : {}),
       containers: [
         thanosContainer(
           'query',
@@ -138,10 +138,6 @@ function renderComponents(scope: Construct, t: ResolvedTopology, v: Values): voi
       volumes: [tlsVolume],
     },
   });
-  service(scope, { name: queryService.name, namespace, labels: query, selector: query, ports: [{ name: 'http', port: queryService.port, targetPort: 'http' }] });
-  if (v.query.replicas > 1) {
-    emitModel(scope, new PodDisruptionBudget({ metadata: { name: queryService.name, namespace, labels: query }, spec: { maxUnavailable: 1, selector: { matchLabels: query } } }));
-  }
 
   const frontend = labelsOf(queryFrontendService.name);
   const cache = { type: 'IN-MEMORY', config: { max_size: '256MB', max_size_items: 0, validity: '0s' } };
