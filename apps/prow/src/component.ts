@@ -41,6 +41,13 @@ export interface Access {
 export interface Component {
   readonly name: string;
   readonly image: string;
+  /** What it requests by default (values.resources overrides); its memory limit is the request. */
+  readonly resources: { readonly cpu: string; readonly memory: string };
+  /**
+   * An external plugin: hook forwards these events to its Service, for the org, or for one
+   * repository of it (`repo`).
+   */
+  readonly plugin?: { readonly events: readonly string[]; readonly repo?: string };
   readonly replicas?: number;
   /** Stop the old pod before starting the new one: a controller that must never run twice, or an RWO volume. */
   readonly recreate?: boolean;

@@ -4,6 +4,7 @@ import {
   bucketName,
   defineApp,
   exposedService,
+  facts,
   jobPresetsOn,
   jobsNamespace,
   kubevirtciPreset,
@@ -17,6 +18,7 @@ import {
   type JobPreset,
   type MetricsEndpoint,
   type ProvidedObject,
+  type Topology,
 } from '@kubevirt-ci/topology';
 import { CronJob } from 'kubernetes-models/batch/v1';
 import { ConfigMap, type IResourceRequirements } from 'kubernetes-models/v1';
@@ -42,26 +44,6 @@ export { prowConfig, pluginsConfig, jobConfig, labelConfig, prowSecrets } from '
 
 const name = 'prow';
 
-/** Requests per component; every pod gets a memory limit equal to its request. */
-export const defaultResources: Readonly<Record<string, { cpu: string; memory: string }>> = {
-  crier: { cpu: '100m', memory: '512Mi' },
-  deck: { cpu: '1', memory: '2Gi' },
-  hook: { cpu: '200m', memory: '512Mi' },
-  horologium: { cpu: '50m', memory: '128Mi' },
-  'prow-controller-manager': { cpu: '1', memory: '1Gi' },
-  sinker: { cpu: '1', memory: '1Gi' },
-  tide: { cpu: '200m', memory: '1Gi' },
-  statusreconciler: { cpu: '50m', memory: '256Mi' },
-  rehearse: { cpu: '100m', memory: '1Gi' },
-  'release-blocker': { cpu: '50m', memory: '128Mi' },
-  cherrypicker: { cpu: '100m', memory: '512Mi' },
-  'needs-rebase': { cpu: '50m', memory: '256Mi' },
-  gcsweb: { cpu: '100m', memory: '128Mi' },
-  ghproxy: { cpu: '200m', memory: '512Mi' },
-  'prow-exporter': { cpu: '50m', memory: '256Mi' },
-  pushgateway: { cpu: '50m', memory: '128Mi' },
-  'label-sync': { cpu: '100m', memory: '256Mi' },
-};
 
 const values = z
   .object({
@@ -101,10 +83,21 @@ const values = z
 
 type Values = z.output<typeof values>;
 
+/**
+ * Requests per component, from each component's record as the repository's facts and the
+ * default values build it (names and requests do not depend on either).
+ */
+export const defaultResources: Readonly<Record<string, { cpu: string; memory: string }>> = Object.fromEntries(
+  everyComponent({ topology: facts, values: values.parse({}) }).map((c) => [c.name, c.resources]),
+);
+
 /** The ProwJob CRD's directory in the Prow repository. */
 const crdPath = 'config/prow/cluster/prowjob-crd';
 
-function componentContext(ctx: AppContext<Values>): ComponentContext {
+/** What the components are built from: the facts and the app's values. */
+type Inputs = { readonly topology: Pick<Topology, 'versions' | 'external'>; readonly values: Values };
+
+function componentContext(ctx: Inputs): ComponentContext {
   const { topology, values: v } = ctx;
   return {
     versions: topology.versions,
@@ -117,14 +110,18 @@ function componentContext(ctx: AppContext<Values>): ComponentContext {
 }
 
 /** Every Deployment of Prow, in the order the inventory lists them. */
-export function components(ctx: AppContext<Values>): Component[] {
+export function components(ctx: Inputs): Component[] {
   const x = componentContext(ctx);
   return [...coreComponents(x), ...pluginComponents(x), ...serviceComponents(x)];
 }
 
-function resourcesOf(v: Values, component: string): IResourceRequirements {
-  const d = defaultResources[component]!;
-  return v.resources[component] ?? { requests: d, limits: { memory: d.memory } };
+/** The Deployments and label-sync's CronJob. */
+function everyComponent(ctx: Inputs): Component[] {
+  return [...components(ctx), labelSync(ctx)];
+}
+
+function resourcesOf(v: Values, c: Component): IResourceRequirements {
+  return v.resources[c.name] ?? { requests: { ...c.resources }, limits: { memory: c.resources.memory } };
 }
 
 /** The presets Prow applies: those the build clusters' apps offer (synth checks they agree). */
@@ -151,7 +148,10 @@ export function prowConfigMaps(ctx: AppContext<Values>, comps: readonly Componen
     presets,
     queues: Object.fromEntries([...externalPresets.values()].map((q) => [q, 1])),
   });
-  const plugins = pluginsConfigOf(topology.external.github.org);
+  const plugins = pluginsConfigOf(
+    topology.external.github.org,
+    comps.flatMap((c) => (c.plugin ? [{ name: c.name, port: c.ports.find((p) => p.service !== undefined)!.service!, events: c.plugin.events, repo: c.plugin.repo }] : [])),
+  );
   const labels = labelsConfigOf();
   const jobs = queuedJobs(v.jobs, externalPresets);
   const known: Known = {
@@ -172,10 +172,11 @@ export function prowConfigMaps(ctx: AppContext<Values>, comps: readonly Componen
 }
 
 /** label-sync: a daily CronJob that makes every repository's labels match labels.yaml. */
-function labelSync(ctx: AppContext<Values>): Component {
+function labelSync(ctx: Inputs): Component {
   return {
     name: 'label-sync',
     image: ctx.topology.versions.labelSync,
+    resources: { cpu: '100m', memory: '256Mi' },
     args: [`--config=${labelConfig.mountPath}/${labelConfig.key}`, '--confirm=true', `--orgs=${ctx.topology.external.github.org}`, ...githubFlags],
     github: true,
     mounts: [{ configMap: labelConfig }, { secret: prowSecrets.githubToken }],
@@ -213,7 +214,7 @@ export const app = defineApp({
 
     const ghproxy = comps.find((c) => c.name === 'ghproxy')!;
     cacheVolume(scope, { name: 'ghproxy', namespace: prowNamespace, volume: 'cache', storage: v.ghproxy.storage as CacheStorage, labels: labelsOf(ghproxy.name) });
-    for (const c of comps) renderComponent(scope, c, resourcesOf(v, c.name), data);
+    for (const c of comps) renderComponent(scope, c, resourcesOf(v, c), data);
 
     const sync = labelSync(ctx);
     const hash = configHash(mountedConfigMaps(sync), data)!;
@@ -230,7 +231,7 @@ export const app = defineApp({
               backoffLimit: 2,
               template: {
                 metadata: { labels: labelsOf(sync.name), annotations: { [configHashAnnotation]: hash } },
-                spec: securePodSpec({ restartPolicy: 'Never', containers: [containerOf(sync, resourcesOf(v, sync.name))], volumes: volumesOf(sync) }),
+                spec: securePodSpec({ restartPolicy: 'Never', containers: [containerOf(sync, resourcesOf(v, sync))], volumes: volumesOf(sync) }),
               },
             },
           },

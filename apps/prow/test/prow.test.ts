@@ -3,7 +3,8 @@ import { clusterOf, objectsOf, problemsFrom } from '@kubevirt-ci/synth/testing';
 import { enable, versions, type Topology } from '@kubevirt-ci/topology';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { app, configHashAnnotation, ghproxyCacheSizeGB, regexError, type JobFile, type Periodic, type Presubmit } from '../src/index.ts';
+import { pluginsConfigOf } from '../src/config/build.ts';
+import { app, configHashAnnotation, defaultResources, ghproxyCacheSizeGB, regexError, type JobFile, type Periodic, type Presubmit } from '../src/index.ts';
 
 const topology = await loadTopology();
 const rendered = render(topology);
@@ -213,6 +214,19 @@ describe("Prow's configuration", () => {
         { name: 'needs-rebase', endpoint: 'http://needs-rebase', events: ['issue_comment', 'pull_request'] },
       ],
       'kubevirt/project-infra': [{ name: 'rehearse', endpoint: 'http://rehearse:9900', events: ['issue_comment', 'pull_request'] }],
+    });
+  });
+
+  it('takes each component from one record: its requests, and whether hook forwards it events', () => {
+    expect(Object.keys(defaultResources)).toEqual([
+      'crier', 'deck', 'hook', 'horologium', 'prow-controller-manager', 'sinker', 'tide', 'statusreconciler',
+      'rehearse', 'release-blocker', 'cherrypicker', 'needs-rebase', 'gcsweb', 'ghproxy', 'prow-exporter', 'pushgateway', 'label-sync',
+    ]);
+    const deck = objects.find((o: any) => o.kind === 'Deployment' && o.metadata.name === 'deck');
+    expect(deck.spec.template.spec.containers[0].resources).toEqual({ requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '2Gi' } });
+    expect(pluginsConfigOf('org', [{ name: 'new-plugin', port: 8888, events: ['pull_request'] }, { name: 'other', port: 80, events: ['push'], repo: 'repo' }]).external_plugins).toEqual({
+      org: [{ name: 'new-plugin', endpoint: 'http://new-plugin:8888', events: ['pull_request'] }],
+      'org/repo': [{ name: 'other', endpoint: 'http://other', events: ['push'] }],
     });
   });
 

@@ -38,6 +38,7 @@ export function coreComponents(x: ComponentContext): Component[] {
   return [
     {
       name: 'crier',
+      resources: { cpu: '100m', memory: '512Mi' },
       image: prowImage('crier', x.versions),
       args: [
         ...configFlags,
@@ -59,6 +60,7 @@ export function coreComponents(x: ComponentContext): Component[] {
     },
     {
       name: 'deck',
+      resources: { cpu: '1', memory: '2Gi' },
       image: prowImage('deck', x.versions),
       replicas: 3,
       args: [
@@ -85,6 +87,7 @@ export function coreComponents(x: ComponentContext): Component[] {
     },
     {
       name: 'hook',
+      resources: { cpu: '200m', memory: '512Mi' },
       image: prowImage('hook', x.versions),
       replicas: 4,
       args: ['--dry-run=false', ...configFlags, pluginsFlag, ...githubFlags, kubeconfigFlag, hmacFlag, slackFlag],
@@ -100,6 +103,7 @@ export function coreComponents(x: ComponentContext): Component[] {
     },
     {
       name: 'horologium',
+      resources: { cpu: '50m', memory: '128Mi' },
       image: prowImage('horologium', x.versions),
       // Two would trigger every periodic twice.
       recreate: true,
@@ -111,6 +115,7 @@ export function coreComponents(x: ComponentContext): Component[] {
     },
     {
       name: 'prow-controller-manager',
+      resources: { cpu: '1', memory: '1Gi' },
       image: prowImage('prow-controller-manager', x.versions),
       recreate: true,
       args: ['--dry-run=false', ...configFlags, ...githubFlags, kubeconfigFlag, '--enable-controller=plank'],
@@ -128,6 +133,7 @@ export function coreComponents(x: ComponentContext): Component[] {
     },
     {
       name: 'sinker',
+      resources: { cpu: '1', memory: '1Gi' },
       image: prowImage('sinker', x.versions),
       recreate: true,
       args: ['--dry-run=false', ...configFlags, kubeconfigFlag],
@@ -140,6 +146,7 @@ export function coreComponents(x: ComponentContext): Component[] {
     },
     {
       name: 'tide',
+      resources: { cpu: '200m', memory: '1Gi' },
       image: prowImage('tide', x.versions),
       // Two would merge the same pool twice.
       recreate: true,
@@ -160,6 +167,7 @@ export function coreComponents(x: ComponentContext): Component[] {
     },
     {
       name: 'statusreconciler',
+      resources: { cpu: '50m', memory: '256Mi' },
       image: prowImage('status-reconciler', x.versions),
       args: ['--dry-run=false', '--continue-on-error=true', ...configFlags, pluginsFlag, ...githubFlags, gcsFlag, `--status-path=gs://${x.bucket}/status-reconciler-status`],
       github: true,

@@ -19,6 +19,9 @@ export function pluginComponents(x: ComponentContext): Component[] {
   return [
     {
       name: 'rehearse',
+      resources: { cpu: '100m', memory: '1Gi' },
+      // Rehearsal runs changed jobs from project-infra's pull requests.
+      plugin: { events: ['issue_comment', 'pull_request'], repo: 'project-infra' },
       image: kubevirtciPluginImage('rehearse', x.versions),
       args: [
         '--dry-run=false',
@@ -40,6 +43,8 @@ export function pluginComponents(x: ComponentContext): Component[] {
     },
     {
       name: 'release-blocker',
+      resources: { cpu: '50m', memory: '128Mi' },
+      plugin: { events: ['issue_comment', 'pull_request'] },
       image: kubevirtciPluginImage('release-blocker', x.versions),
       args: ['--dry-run=false', ...githubFlags, hmacFlag],
       github: true,
@@ -50,6 +55,8 @@ export function pluginComponents(x: ComponentContext): Component[] {
     },
     {
       name: 'cherrypicker',
+      resources: { cpu: '100m', memory: '512Mi' },
+      plugin: { events: ['issue_comment', 'pull_request'] },
       image: prowImage('cherrypicker', x.versions),
       args: ['--dry-run=false', ...githubFlags, hmacFlag, '--log-level=info'],
       github: true,
@@ -61,6 +68,8 @@ export function pluginComponents(x: ComponentContext): Component[] {
     },
     {
       name: 'needs-rebase',
+      resources: { cpu: '50m', memory: '256Mi' },
+      plugin: { events: ['issue_comment', 'pull_request'] },
       image: prowImage('needs-rebase', x.versions),
       args: ['--dry-run=false', ...githubFlags, hmacFlag, pluginsFlag, `--update-period=${x.needsRebasePeriod}`],
       github: true,
@@ -77,6 +86,7 @@ export function serviceComponents(x: ComponentContext): Component[] {
   return [
     {
       name: 'gcsweb',
+      resources: { cpu: '100m', memory: '128Mi' },
       image: x.versions.gcsweb,
       replicas: 2,
       args: [`-b=${x.bucket}`, '-upgrade-proxied-http-to-https', '-p=8080'],
@@ -86,6 +96,7 @@ export function serviceComponents(x: ComponentContext): Component[] {
     },
     {
       name: 'ghproxy',
+      resources: { cpu: '200m', memory: '512Mi' },
       image: prowImage('ghproxy', x.versions),
       // One pod owns the ReadWriteOnce cache.
       recreate: true,
@@ -101,6 +112,7 @@ export function serviceComponents(x: ComponentContext): Component[] {
     },
     {
       name: 'prow-exporter',
+      resources: { cpu: '50m', memory: '256Mi' },
       image: prowImage('exporter', x.versions),
       recreate: true,
       args: [...configFlags, kubeconfigFlag],
@@ -111,6 +123,7 @@ export function serviceComponents(x: ComponentContext): Component[] {
     },
     {
       name: 'pushgateway',
+      resources: { cpu: '50m', memory: '128Mi' },
       image: x.versions.pushgateway,
       args: [],
       mounts: [],

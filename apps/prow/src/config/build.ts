@@ -1,6 +1,6 @@
 import { external, jobsNamespace, prowImage, type JobPreset, type Versions } from '@kubevirt-ci/topology';
 import type { JobFile } from '../jobs/index.ts';
-import { prowSecrets, serviceUrl, type ServiceName } from '../shared.ts';
+import { prowSecrets, serviceUrl } from '../shared.ts';
 import { labels, lenses, orgPlugins, rerunAuth, slackReporters, tide } from './policy.ts';
 import type { ExternalPlugin, JobBase, JobConfig, LabelsConfig, PluginsConfig, Preset, ProwConfig } from './types.ts';
 
@@ -69,24 +69,26 @@ export function prowConfigOf(x: ConfigInput): ProwConfig {
   };
 }
 
-/** An external plugin hook forwards events to, at its Service. */
-function plugin(name: ServiceName, events: ExternalPlugin['events']): ExternalPlugin {
-  return { name, endpoint: serviceUrl(name), events };
+/** A component that registers as an external plugin: where hook reaches it, and for what. */
+export interface PluginRegistration {
+  readonly name: string;
+  /** Its Service's port. */
+  readonly port: number;
+  readonly events: readonly string[];
+  /** One repository of the org; the whole org when undefined. */
+  readonly repo?: string;
 }
 
-/** plugins.yaml: the in-tree plugins and where the external ones listen. */
-export function pluginsConfigOf(org: string): PluginsConfig {
+/** plugins.yaml: the in-tree plugins and where the external ones listen (the org's first). */
+export function pluginsConfigOf(org: string, registered: readonly PluginRegistration[]): PluginsConfig {
+  const external: Record<string, ExternalPlugin[]> = { [org]: [] };
+  for (const p of registered) {
+    const where = p.repo ? `${org}/${p.repo}` : org;
+    (external[where] ??= []).push({ name: p.name, endpoint: `http://${p.name}${p.port === 80 ? '' : `:${p.port}`}`, events: [...p.events] as ExternalPlugin['events'] });
+  }
   return {
     plugins: orgPlugins,
-    external_plugins: {
-      [org]: [
-        plugin('release-blocker', ['issue_comment', 'pull_request']),
-        plugin('cherrypicker', ['issue_comment', 'pull_request']),
-        plugin('needs-rebase', ['issue_comment', 'pull_request']),
-      ],
-      // Rehearsal runs changed jobs from project-infra's pull requests.
-      [`${org}/project-infra`]: [plugin('rehearse', ['issue_comment', 'pull_request'])],
-    },
+    external_plugins: Object.fromEntries(Object.entries(external).filter(([, list]) => list.length > 0)),
     size: { s: 10, m: 30, l: 100, xl: 500, xxl: 1000 },
   };
 }
