@@ -49,6 +49,7 @@ export const app = defineApp({
   component: 'cert-manager',
   description: 'manages TLS certificates for our web services',
   values,
+  kindValues: { issuer: 'selfSigned' },
   provides: ['certificates'],
 
   namespaces: ({ topology, cluster }) => [

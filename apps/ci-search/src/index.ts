@@ -1,4 +1,4 @@
-import { componentLabels, containerResources, exposedIngress, restrictedPod, statefulSet } from '@kubevirt-ci/kube';
+import { componentLabels, containerResources, exposedIngress, kindResources, restrictedPod, statefulSet } from '@kubevirt-ci/kube';
 import { bucketName, ciSearchImage, defineApp, exposedService } from '@kubevirt-ci/topology';
 import { z } from 'zod';
 
@@ -39,6 +39,7 @@ export const app = defineApp({
   component: 'ci-search',
   description: 'allows us to query CI build logs',
   values,
+  kindValues: { volumeSize: '1Gi', resources: kindResources('2Gi') },
 
   namespaces: ({ topology }) => [exposedService(topology, name).namespace],
 

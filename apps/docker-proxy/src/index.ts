@@ -1,4 +1,4 @@
-import { cacheStorage, cacheVolume, certificateExporter, certificateExporterMetrics, componentLabels, containerResources, deployment, emitModel, onCacheNode, policyException, service } from '@kubevirt-ci/kube';
+import { cacheStorage, cacheVolume, certificateExporter, certificateExporterMetrics, componentLabels, containerResources, deployment, emitModel, kindClaim, kindResources, onCacheNode, policyException, service } from '@kubevirt-ci/kube';
 import { defineApp, jobsNamespace, prowNamespace, serviceHost, serviceUrl, type ServiceRef } from '@kubevirt-ci/topology';
 import { ConfigMap, Service } from 'kubernetes-models/v1';
 import { z } from 'zod';
@@ -80,6 +80,7 @@ export const app = defineApp({
   component: 'docker proxy',
   description: 'acts as a cache for container images, reducing the need to access external registries',
   values,
+  kindValues: { storage: kindClaim('2Gi'), resources: kindResources() },
 
   namespaces: () => [namespace, prowNamespace, jobsNamespace],
 

@@ -1,6 +1,6 @@
 import { namespace } from '@kubevirt-ci/app-prometheus';
 import { app as thanosApp, queryFrontendService } from '@kubevirt-ci/app-thanos';
-import { componentLabels, configHash, configHashAnnotation, containerResources, deployment, emitModel, exposedIngress, restrictedPod, service } from '@kubevirt-ci/kube';
+import { componentLabels, configHash, configHashAnnotation, containerResources, deployment, emitModel, exposedIngress, kindResources, restrictedPod, service } from '@kubevirt-ci/kube';
 import { defineApp, exposedService, serviceUrl, type ProvidedObject } from '@kubevirt-ci/topology';
 import type { IEnvVar } from 'kubernetes-models/v1';
 import { ConfigMap } from 'kubernetes-models/v1';
@@ -62,6 +62,7 @@ export const app = defineApp({
   component: 'Grafana',
   description: "dashboards over every cluster's metrics, for anyone in the GitHub org",
   values,
+  kindValues: { resources: kindResources() },
   requires: [thanosApp.name, 'cert-manager'],
 
   namespaces: () => [namespace],

@@ -1,13 +1,4 @@
-import {
-  cacheStorage,
-  cacheVolume,
-  componentLabels,
-  containerResources,
-  deployment,
-  onCacheNode,
-  quantity,
-  service,
-} from '@kubevirt-ci/kube';
+import { cacheStorage, cacheVolume, componentLabels, containerResources, deployment, kindClaim, kindResources, onCacheNode, quantity, service } from '@kubevirt-ci/kube';
 import { defineApp, prowNamespace, serviceHost, type ServiceRef } from '@kubevirt-ci/topology';
 import { z } from 'zod';
 import { evictionFlags } from './flags.ts';
@@ -49,6 +40,7 @@ export const app = defineApp({
   component: 'Bazel cache (greenhouse)',
   description: 'speeds up the builds that use bazel',
   values,
+  kindValues: { storage: kindClaim('2Gi'), freeSpace: { minimum: '200Mi' }, resources: kindResources() },
 
   namespaces: () => [prowNamespace],
 

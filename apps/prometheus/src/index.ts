@@ -1,3 +1,4 @@
+import { kindClaim, kindResources } from '@kubevirt-ci/kube';
 import { stuckPodMinutes } from '@kubevirt-ci/app-build-cluster';
 import { bucketName, defineApp, exposedService, metricsEndpointsOn, valuesOn, type Cluster, type MetricsEndpoint } from '@kubevirt-ci/topology';
 import { z } from 'zod';
@@ -34,6 +35,11 @@ export const app = defineApp({
   component: 'Monitoring (Prometheus)',
   description: "scrapes the cluster's components and nodes, keeps recent history, ships blocks to the bucket through its Thanos sidecar and alerts to Slack",
   values,
+  kindValues: {
+    prometheus: { retentionDays: 1, growthPerDay: '200Mi', storage: kindClaim('2Gi'), resources: kindResources('2Gi'), sidecarResources: kindResources() },
+    alertmanager: { resources: kindResources() },
+    exporters: { nodeExporter: kindResources(), kubeStateMetrics: kindResources(), blackboxExporter: kindResources() },
+  },
   provides: ['metrics'],
 
   namespaces: () => [namespace],

@@ -1,5 +1,5 @@
 import { app as buildCluster } from '@kubevirt-ci/app-build-cluster';
-import { cacheStorage, cacheVolume, configHash, configHashAnnotation, containerResources, emitModel, exposedIngress, securePodSpec, type CacheStorage } from '@kubevirt-ci/kube';
+import { cacheStorage, type CacheStorage, cacheVolume, configHash, configHashAnnotation, containerResources, emitModel, exposedIngress, kindClaim, kindResources, securePodSpec } from '@kubevirt-ci/kube';
 import {
   bucketName,
   defineApp,
@@ -190,6 +190,7 @@ export const app = defineApp({
   component: 'Prow control plane',
   description: 'all the Prow components: the main microservices, the external plugins and the secondary components',
   values,
+  kindValues: { ghproxy: { storage: kindClaim('2Gi') }, resources: Object.fromEntries(Object.keys(defaultResources).map((c) => [c, kindResources()])) },
   requires: [buildCluster.name, 'cert-manager'],
 
   namespaces: () => [prowNamespace, jobsNamespace],

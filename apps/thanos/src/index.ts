@@ -10,7 +10,7 @@ import {
   thanosPorts,
   type AlertGroup,
 } from '@kubevirt-ci/app-prometheus';
-import { componentLabels, containerResources, deployment, quantity, restrictedPod, service, statefulSet } from '@kubevirt-ci/kube';
+import { componentLabels, containerResources, deployment, kindResources, quantity, restrictedPod, service, statefulSet } from '@kubevirt-ci/kube';
 import { defineApp, enabledOn, serviceHost, TopologyError, type Cluster, type Flow, type MetricsEndpoint, type ResolvedTopology, type ServiceRef } from '@kubevirt-ci/topology';
 import type { Construct } from 'constructs';
 import type { IContainer, IVolume, IVolumeMount } from 'kubernetes-models/v1';
@@ -266,6 +266,12 @@ export const app = defineApp({
   component: 'Thanos',
   description: "one query over every cluster's Prometheus and the bucket's history, its downsampling and retention",
   values,
+  kindValues: {
+    query: { resources: kindResources() },
+    queryFrontend: { resources: kindResources() },
+    store: { storage: { size: '1Gi' }, resources: kindResources() },
+    compact: { storage: { size: '6Gi' }, resources: kindResources() },
+  },
   requires: [prometheusApp.name],
 
   namespaces: () => [namespace],

@@ -31,3 +31,16 @@ export const containerResources = z
   })
   .strict();
 export type ContainerResources = z.output<typeof containerResources>;
+
+/**
+ * Requests small enough for two kind clusters on one CI runner (the smoke test's apps'
+ * kindValues); limits stay roomy, since nothing schedules by them.
+ */
+export function kindResources(memoryLimit = '1Gi'): ContainerResources {
+  return { requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: memoryLimit } };
+}
+
+/** A small claim on kind's default storage class, for a cache's kindValues. */
+export function kindClaim(size: string) {
+  return { type: 'claim' as const, size };
+}

@@ -180,6 +180,11 @@ export interface AppDefinition<S extends z.ZodType = z.ZodType> {
   readonly description: string;
   /** Its values, with defaults; a cluster's values are merged over them and parsed. */
   readonly values: S;
+  /**
+   * Values for the smoke test's kind clusters, merged over every cluster's: small volumes on
+   * kind's default storage class, small requests (`kindResources()`, `kindClaim()`).
+   */
+  readonly kindValues?: Readonly<Record<string, unknown>>;
   /** Apps that must run on the same cluster. */
   readonly requires: readonly string[];
   /** Capabilities this app gives its cluster (for example 'certificates'). */

@@ -1,4 +1,3 @@
-import { defaultResources as prowResources } from '@kubevirt-ci/app-prow';
 import { mergeValues, publicDomain, type ClusterSpec, type ExposedService, type Topology } from '@kubevirt-ci/topology';
 
 /** The IngressClass of the ingress-nginx controller the smoke test installs on kind. */
@@ -15,37 +14,6 @@ export function kindNode(cluster: string): string {
   return `${cluster}-control-plane`;
 }
 
-/**
- * Requests small enough for two kind clusters on one CI runner; limits stay roomy, since
- * nothing schedules by them.
- */
-const small = (memoryLimit = '1Gi') => ({ requests: { cpu: '10m', memory: '64Mi' }, limits: { memory: memoryLimit } });
-const claim = (size: string) => ({ type: 'claim', size });
-
-/** The values every cluster gets on kind, by app: small volumes on kind's default storage class, small requests. */
-const kindValues: Readonly<Record<string, unknown>> = {
-  'cert-manager': { issuer: 'selfSigned' },
-  greenhouse: { storage: claim('2Gi'), freeSpace: { minimum: '200Mi' }, resources: small() },
-  'docker-proxy': { storage: claim('2Gi'), resources: small() },
-  'ci-search': { volumeSize: '1Gi', resources: small('2Gi') },
-  prow: {
-    ghproxy: { storage: claim('2Gi') },
-    resources: Object.fromEntries(Object.keys(prowResources).map((c) => [c, small()])),
-  },
-  prometheus: {
-    prometheus: { retentionDays: 1, growthPerDay: '200Mi', storage: claim('2Gi'), resources: small('2Gi'), sidecarResources: small() },
-    alertmanager: { resources: small() },
-    exporters: { nodeExporter: small(), kubeStateMetrics: small(), blackboxExporter: small() },
-  },
-  thanos: {
-    query: { resources: small() },
-    queryFrontend: { resources: small() },
-    store: { storage: { size: '1Gi' }, resources: small() },
-    compact: { storage: { size: '6Gi' }, resources: small() },
-  },
-  grafana: { resources: small() },
-};
-
 export interface KindOptions {
   /** Where the clusters read this repository: the smoke test's git server. */
   readonly repoURL: string;
@@ -54,7 +22,7 @@ export interface KindOptions {
 
 /**
  * The repository's topology as the smoke test deploys it on kind: the same apps on the same
- * clusters, with values for kind (see kindValues), a self-signed issuer, test hostnames, the
+ * clusters, with each app's kindValues (next to its values schema), a self-signed issuer, test hostnames, the
  * kind ingress controller, and the workloads clusters' sidecars on a node port. Argo CD reads
  * it from the smoke test's git server.
  */
@@ -70,7 +38,7 @@ export function kindTopology(base: Topology, o: KindOptions): Topology {
       const monitored = role.apps.some((b) => b.app.name === 'prometheus');
       return {
         ...role,
-        apps: role.apps.map((b) => ({ ...b, values: mergeValues(b.values, kindValues[b.app.name] ?? {}) })),
+        apps: role.apps.map((b) => ({ ...b, values: mergeValues(b.values, b.app.kindValues ?? {}) })),
         clusters: role.clusters.map(
           (c): ClusterSpec => ({
             ...c,
