@@ -1,6 +1,6 @@
 import { Application } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1';
 import { emitModel } from '@kubevirt-ci/kube';
-import type { GitOps, HelmChartSource, GitPathSource } from '@kubevirt-ci/topology';
+import { conventions, type GitOps, type HelmChartSource, type GitPathSource } from '@kubevirt-ci/topology';
 import type { Construct } from 'constructs';
 import { resourcesFinalizer, syncPolicy, syncWaveAnnotation } from './sync.ts';
 
@@ -77,7 +77,7 @@ export function application(scope: Construct, gitops: GitOps, props: Application
         labels: { ...props.labels },
         annotations: {
           [syncWaveAnnotation]: String(props.wave),
-          'ci.kubevirt.io/description': props.description,
+          [conventions.annotations.description]: props.description,
           ...(props.installs?.length ? { [installsAnnotation]: [...props.installs].sort().join(',') } : {}),
         },
         finalizers: [resourcesFinalizer],

@@ -1,3 +1,4 @@
+import { conventions } from '@kubevirt-ci/topology';
 /**
  * Argo CD's finalizer that deletes an Application's resources when the Application goes, in
  * the foreground. The suffixed name (ForegroundPropagationPolicyFinalizer in
@@ -7,7 +8,7 @@
  */
 export const resourcesFinalizer = 'resources-finalizer.argocd.argoproj.io/foreground';
 
-export const syncWaveAnnotation = 'argocd.argoproj.io/sync-wave';
+export const syncWaveAnnotation = conventions.annotations.syncWave;
 
 /**
  * The one sync policy every Application shares: git is the truth (prune, selfHeal), a

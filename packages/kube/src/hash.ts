@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { conventions } from '@kubevirt-ci/topology';
 
 /**
  * A digest of the ConfigMaps a pod mounts, for its pod template: changing their data changes
@@ -16,4 +17,4 @@ export function configHash(mounted: readonly string[], data: ReadonlyMap<string,
   return hash.digest('hex');
 }
 
-export const configHashAnnotation = 'ci.kubevirt.io/config-hash';
+export const configHashAnnotation = conventions.annotations.configHash;

@@ -1,4 +1,5 @@
 import type { IPodSecurityContext, ISecurityContext } from 'kubernetes-models/v1';
+import { conventions } from '@kubevirt-ci/topology';
 
 /**
  * The security contexts of a pod that meets Pod Security "restricted": not root, no privilege
@@ -24,7 +25,7 @@ export function restrictedContainer(): ISecurityContext {
 }
 
 /** The policy exception annotation for a rule, with the reason (see packages/validate). */
-export const policyExceptionPrefix = 'policy.ci.kubevirt.io/';
+export const policyExceptionPrefix = conventions.annotations.policyExceptionPrefix;
 
 export function policyException(rule: string, why: string): Record<string, string> {
   return { [`${policyExceptionPrefix}${rule}`]: why };

@@ -1,12 +1,12 @@
 import { application, project, repoOf } from '@kubevirt-ci/argocd';
 import { formatGroupKind } from '@kubevirt-ci/kube';
-import type { Cluster, GroupKind, ResolvedTopology } from '@kubevirt-ci/topology';
+import { conventions, type Cluster, type GroupKind, type ResolvedTopology } from '@kubevirt-ci/topology';
 import { App, Chart } from 'cdk8s';
 import { groupKindOf, type Manifest } from './manifest.ts';
 import { scopeOf, type Installs, type Part } from './plan.ts';
 
 /** The name of the project every cluster's root Application belongs to. */
-export const rootsProject = 'kubevirt-ci-roots';
+export const rootsProject = conventions.rootsProject;
 
 function projectKinds(parts: readonly Part[], installs: Installs) {
   const cluster: GroupKind[] = [];
@@ -53,10 +53,10 @@ export function argoObjects(t: ResolvedTopology, cluster: Cluster, parts: readon
     namespacedKinds: kinds.namespaced,
   });
   const labels = (part: string | undefined) => ({
-    'app.kubernetes.io/part-of': 'kubevirt-ci',
-    'ci.kubevirt.io/cluster': cluster.name,
-    'ci.kubevirt.io/role': cluster.role,
-    ...(part ? { 'ci.kubevirt.io/app': part } : {}),
+    [conventions.partOf.key]: conventions.partOf.value,
+    [conventions.labels.cluster]: cluster.name,
+    [conventions.labels.role]: cluster.role,
+    ...(part ? { [conventions.labels.app]: part } : {}),
   });
   for (const p of parts) {
     application(root, gitops, {

@@ -1,5 +1,5 @@
 /** Helpers for tests that render small topologies of their own. */
-import { defineApp, jobsNamespace, prowBuildCluster, TopologyError, type ClusterSpec, type Problem } from '@kubevirt-ci/topology';
+import { conventions, defineApp, jobsNamespace, prowBuildCluster, TopologyError, type ClusterSpec, type Problem } from '@kubevirt-ci/topology';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -62,7 +62,7 @@ export function committedApps(root: string, manifestsDir: string): string[] {
   for (const file of readdirSync(join(root, manifestsDir))) {
     if (!file.startsWith('application-')) continue;
     const doc = parse(readFileSync(join(root, manifestsDir, file), 'utf8')) as Manifest;
-    const app = (doc.metadata as { labels?: Record<string, string> }).labels?.['ci.kubevirt.io/app'];
+    const app = (doc.metadata as { labels?: Record<string, string> }).labels?.[conventions.labels.app];
     if (app && app !== 'namespaces') apps.add(app);
   }
   return [...apps].sort();

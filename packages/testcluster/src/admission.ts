@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { podSpecOf } from '@kubevirt-ci/kube';
 import { refOf, type CheckResult, type Finding, type ParsedObject } from '@kubevirt-ci/validate';
 import { parseAllDocuments } from 'yaml';
-import { versions as pinned } from '@kubevirt-ci/topology';
+import { conventions, versions as pinned } from '@kubevirt-ci/topology';
 import { crdSources, moduleDir, stderrProgress, UpstreamUnavailable, type Progress } from '@kubevirt-ci/upstream';
 import type { Client } from './client.ts';
 import { binaries, startCluster, type Binaries } from './cluster.ts';
@@ -88,7 +88,7 @@ export function crdsIn(dirs: readonly string[]): Record<string, unknown>[] {
   return out;
 }
 
-const wave = (o: Record<string, unknown>) => Number(((o['metadata'] as { annotations?: Record<string, string> } | undefined)?.annotations ?? {})['argocd.argoproj.io/sync-wave'] ?? 0);
+const wave = (o: Record<string, unknown>) => Number(((o['metadata'] as { annotations?: Record<string, string> } | undefined)?.annotations ?? {})[conventions.annotations.syncWave] ?? 0);
 
 export interface ApplyOptions {
   /** The field manager the server records; our own by default. */

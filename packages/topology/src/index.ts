@@ -1,3 +1,4 @@
+export * from './conventions.ts';
 export * from './declare.ts';
 export * from './errors.ts';
 export * from './facts/exposed.ts';

@@ -1,5 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Manifest, RenderedCluster } from '@kubevirt-ci/synth';
+import { conventions } from '@kubevirt-ci/topology';
 
 /** Where the ServiceAccount Argo CD manages a workloads cluster as lives, on that cluster. */
 export const manager = { namespace: 'kube-system', name: 'argocd-manager', tokenSecret: 'argocd-manager-token' } as const;
@@ -157,7 +158,7 @@ export function managerObjects(spoke: RenderedCluster, tracked: readonly Cluster
   const spec = projectOf(spoke)['spec'] as { clusterResourceWhitelist: GroupKind[]; namespaceResourceWhitelist: GroupKind[] };
   const namespaced = spec.namespaceResourceWhitelist;
   const writable = new Set(namespaced.map((k) => `${k.group}/${k.kind}`));
-  const labels = { 'app.kubernetes.io/part-of': 'kubevirt-ci', 'app.kubernetes.io/managed-by': 'kubevirt-ci-bootstrap' };
+  const labels = { [conventions.partOf.key]: conventions.partOf.value, [conventions.managedBy.key]: conventions.managedBy.bootstrap };
   const subjects = [{ kind: 'ServiceAccount', name: manager.name, namespace: manager.namespace }];
   const namespaceRules = [...rules(namespaced, all), ...rules(readOnly.filter((k) => !writable.has(`${k.group}/${k.kind}`)), ['get', 'list', 'watch'])];
   return [
@@ -221,7 +222,7 @@ export function clusterSecret(name: string, server: string, creds: ClusterCreden
   return {
     apiVersion: 'v1',
     kind: 'Secret',
-    metadata: { name: `cluster-${name}`, namespace: argocdNamespace, labels: { [clusterSecretLabel]: 'cluster', 'app.kubernetes.io/part-of': 'kubevirt-ci' } },
+    metadata: { name: `cluster-${name}`, namespace: argocdNamespace, labels: { [clusterSecretLabel]: 'cluster', [conventions.partOf.key]: conventions.partOf.value } },
     type: 'Opaque',
     // Argo CD watches namespaced kinds in these namespaces only, where the manager's Roles are,
     // and cluster-scoped kinds cluster-wide (util/db/cluster.go at our Argo CD pin).

@@ -1,7 +1,7 @@
 import { isUtf8 } from 'node:buffer';
 import { existsSync, lstatSync, readdirSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import type { ProvidedObject } from '@kubevirt-ci/topology';
+import { conventions, type ProvidedObject } from '@kubevirt-ci/topology';
 import { parse } from 'yaml';
 
 /** An object the rendered manifests need and git never holds, as it is on a cluster. */
@@ -181,7 +181,7 @@ export function readBundle(dir: string, required: readonly ProvidedObject[], opt
 
 /** The object server-side apply sends for a bundled entry (Secret data base64-encoded). */
 export function manifestOf(b: BundledObject): Record<string, unknown> {
-  const metadata = { name: b.object.name, namespace: b.object.namespace, labels: { 'app.kubernetes.io/managed-by': 'kubevirt-ci-secrets' } };
+  const metadata = { name: b.object.name, namespace: b.object.namespace, labels: { [conventions.managedBy.key]: conventions.managedBy.secrets } };
   const entries = Object.entries(b.data);
   if (b.object.kind === 'ConfigMap') {
     // A ConfigMap holds text in data and anything else, base64-encoded, in binaryData.

@@ -2,6 +2,7 @@ import { CustomObjectsApi, type KubeConfig } from '@kubernetes/client-node';
 import type { Rendered } from '@kubevirt-ci/synth';
 import { apiErrorDetail } from '../lib/kubeconfig.ts';
 import type { ApplicationObject } from './tree.ts';
+import { conventions } from '@kubevirt-ci/topology';
 
 /** Every Application the repository renders, per cluster, with its sync wave. */
 export function expectedApplications(rendered: Rendered): { cluster: string; applications: { name: string; wave: number }[] }[] {
@@ -9,7 +10,7 @@ export function expectedApplications(rendered: Rendered): { cluster: string; app
     cluster: rc.cluster.name,
     applications: rc.argo
       .filter((m) => m.kind === 'Application')
-      .map((m) => ({ name: m.metadata.name, wave: Number((m.metadata as { annotations?: Record<string, string> }).annotations?.['argocd.argoproj.io/sync-wave'] ?? 0) })),
+      .map((m) => ({ name: m.metadata.name, wave: Number((m.metadata as { annotations?: Record<string, string> }).annotations?.[conventions.annotations.syncWave] ?? 0) })),
   }));
 }
 

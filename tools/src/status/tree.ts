@@ -3,6 +3,7 @@
  * the whole is ready. Works on Application objects as the API returns them, so it is tested on
  * recorded ones.
  */
+import { conventions } from '@kubevirt-ci/topology';
 
 export interface ApplicationObject {
   readonly metadata: { readonly name: string; readonly labels?: Readonly<Record<string, string>>; readonly annotations?: Readonly<Record<string, string>> };
@@ -29,8 +30,8 @@ export interface ClusterStatus {
   readonly children: readonly AppRow[];
 }
 
-const clusterLabel = 'ci.kubevirt.io/cluster';
-const waveAnnotation = 'argocd.argoproj.io/sync-wave';
+const clusterLabel = conventions.labels.cluster;
+const waveAnnotation = conventions.annotations.syncWave;
 
 export const isReady = (r: AppRow) => r.sync === 'Synced' && r.health === 'Healthy' && !r.problem;
 
