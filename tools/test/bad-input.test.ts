@@ -29,6 +29,10 @@ const onPeriodic = (change: Record<string, unknown>): Change =>
     jobs: jobs.map((f) => (f.file !== 'kubevirt-kubevirt.yaml' ? f : { ...f, config: { ...f.config, periodics: f.config.periodics!.map((p, i) => (i === 0 ? { ...p, ...change } : p)) } })),
   });
 
+/** The problem rows for one app's fields, on every cluster of its role (however many the role has). */
+const onEvery = (role: string, app: string, fields: string[]) =>
+  base.roles.find((r) => r.role === role)!.clusters.flatMap((c) => fields.map((f) => [role === 'workloads' ? workloads : controlPlane, `cluster "${c.name}", app "${app}"`, f]));
+
 /** Every problem render reports, as [file, object, field]; anything but a TopologyError fails the test. */
 function refusal(change: Change): string[][] {
   try {
@@ -50,11 +54,11 @@ const cases: [string, Change, string[][]][] = [
     onCluster('prow-workloads', { connectedClusters: [{ cluster: 'ibm-prow-jobs', why: 'jobs' }, { cluster: 'ibm-prow-jobs', why: 'state' }] }),
     [[workloads, 'cluster "prow-workloads"', 'connectedClusters[1].cluster']],
   ],
-  ['a volume of 99999999Pi', onApp('workloads', 'greenhouse', { storage: { size: '99999999Pi' } }), [[workloads, 'cluster "prow-workloads", app "greenhouse"', 'values.storage.size']]],
-  ['a memory of 100000Ti', onApp('workloads', 'docker-proxy', { resources: { requests: { memory: '100000Ti' }, limits: { memory: '100000Ti' } } }), [[workloads, 'cluster "prow-workloads", app "docker-proxy"', 'values.resources.requests.memory'], [workloads, 'cluster "prow-workloads", app "docker-proxy"', 'values.resources.limits.memory']]],
-  ["a CPU of 'four'", onApp('workloads', 'docker-proxy', { resources: { requests: { cpu: 'four' } } }), [[workloads, 'cluster "prow-workloads", app "docker-proxy"', 'values.resources.requests.cpu']]],
-  ['an unknown Prow component in resources', onApp('control-plane', 'prow', { resources: { dek: { requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '1Gi' } } } }), [[controlPlane, 'cluster "ibm-prow-jobs", app "prow"', 'values.resources.dek']]],
-  ['a shell command in dockerOptions', onApp('workloads', 'docker-proxy', { dockerOptions: ['--mtu=1450', '"; touch /tmp/pwned; echo "'] }), [[workloads, 'cluster "prow-workloads", app "docker-proxy"', 'values.dockerOptions[1]']]],
+  ['a volume of 99999999Pi', onApp('workloads', 'greenhouse', { storage: { size: '99999999Pi' } }), onEvery('workloads', 'greenhouse', ['values.storage.size'])],
+  ['a memory of 100000Ti', onApp('workloads', 'docker-proxy', { resources: { requests: { memory: '100000Ti' }, limits: { memory: '100000Ti' } } }), onEvery('workloads', 'docker-proxy', ['values.resources.requests.memory', 'values.resources.limits.memory'])],
+  ["a CPU of 'four'", onApp('workloads', 'docker-proxy', { resources: { requests: { cpu: 'four' } } }), onEvery('workloads', 'docker-proxy', ['values.resources.requests.cpu'])],
+  ['an unknown Prow component in resources', onApp('control-plane', 'prow', { resources: { dek: { requests: { cpu: '1', memory: '1Gi' }, limits: { memory: '1Gi' } } } }), onEvery('control-plane', 'prow', ['values.resources.dek'])],
+  ['a shell command in dockerOptions', onApp('workloads', 'docker-proxy', { dockerOptions: ['--mtu=1450', '"; touch /tmp/pwned; echo "'] }), onEvery('workloads', 'docker-proxy', ['values.dockerOptions[1]'])],
   ['a space inside an image tag', (t) => ({ ...t, versions: { ...t.versions, prometheus: 'quay.io/prometheus/prometheus:v3.14 .0' } }), [[versions, 'versions', 'prometheus']]],
   ['a Prow tag with a slash', (t) => ({ ...t, versions: { ...t.versions, prow: { ...t.versions.prow, tag: 'v2026/05' } } }), [[versions, 'versions', 'prow.tag']]],
   ['a cron schedule with four fields', onPeriodic({ cron: '0 3 * *' }), [[kubevirtJobs, periodic, 'periodics[0].cron']]],
