@@ -2,7 +2,9 @@
  * pnpm synth: renders every cluster's manifests from the topology into clusters/<role>/manifests.
  * With --check, renders in memory and fails when the committed manifests differ.
  */
-import { findDrift, loadTopology, render, writeManifests, type Rendered } from '@kubevirt-ci/synth';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { findDrift, loadTopology, render, swapJournal, writeManifests, type Rendered } from '@kubevirt-ci/synth';
 import { TopologyError, repoRoot } from '@kubevirt-ci/topology';
 import { argv, chalk, echo } from 'zx';
 import { progress } from './lib/progress.ts';
@@ -49,6 +51,10 @@ async function main(): Promise<number> {
   }
 
   if (argv['check']) {
+    if (existsSync(join(repoRoot, swapJournal))) {
+      echo(chalk.red(`synth --check: a killed \`pnpm synth\` left its swaps unfinished (${swapJournal}); run \`pnpm synth\`, which finishes them first.`));
+      return 1;
+    }
     const drift = findDrift(repoRoot, rendered, only);
     if (drift.length === 0) {
       echo(`synth --check: the manifests of ${(only ?? known).join(', ')} are up to date`);

@@ -76,40 +76,87 @@ export interface WriteResult {
   readonly changed: boolean;
 }
 
+/** One role's swap: its staging directory becomes its manifests directory. */
+interface Swap {
+  readonly role: string;
+  readonly staging: string;
+  readonly empty: boolean;
+}
+
 /**
- * Replaces each role's manifests directory with the rendered files: written in full to a
- * staging directory first, then swapped in by rename, so a failure part-way leaves the
- * previous manifests as they were. A role whose files are unchanged is not touched.
+ * The swaps of one run, written once every role's staging directory is complete: a run
+ * killed part-way through the swaps is finished by the next (rolled forward), so the roles
+ * never stay half old and half new.
  */
-export function writeManifests(root: string, rendered: Rendered, roles?: readonly string[]): WriteResult[] {
+export const swapJournal = 'clusters/.synth-swaps.json';
+
+/** The points of a write, for the kill test; each may be the last thing a killed run did. */
+export type WriteStep = `staged ${string}` | 'journal written' | `swapped ${string}` | 'done';
+
+function swapIn(root: string, s: Swap): void {
+  const target = join(root, roleDir(s.role));
+  const staging = join(root, s.staging);
+  // Already swapped by the run that wrote the journal.
+  if (!existsSync(staging)) return;
+  const old = `${staging.replace('.manifests-staging-', '.manifests-old-')}`;
+  if (existsSync(target)) renameSync(target, old);
+  renameSync(staging, target);
+  rmSync(old, { recursive: true, force: true });
+  if (s.empty) rmSync(target, { recursive: true, force: true });
+}
+
+/** Finishes the swaps a killed run left in its journal; returns the roles it finished. */
+export function finishPendingSwaps(root: string): string[] {
+  const journal = join(root, swapJournal);
+  if (!existsSync(journal)) return [];
+  const swaps = JSON.parse(readFileSync(journal, 'utf8')) as Swap[];
+  for (const s of swaps) swapIn(root, s);
+  rmSync(journal, { force: true });
+  return swaps.map((s) => s.role);
+}
+
+/**
+ * Replaces each changed role's manifests directory with the rendered files. Every role is
+ * written in full to a staging directory first; then a journal names the swaps, and each is
+ * done by rename. A failure while staging leaves every role as it was; a kill during the
+ * swaps is finished by the next run (see swapJournal). A role whose files are unchanged is
+ * not touched, and leftovers of killed runs are removed from every role.
+ */
+export function writeManifests(root: string, rendered: Rendered, roles?: readonly string[], onStep: (step: WriteStep) => void = () => undefined): WriteResult[] {
+  finishPendingSwaps(root);
   const drift = new Map(findDrift(root, rendered, roles).map((d) => [d.role, d]));
   const results: WriteResult[] = [];
-  for (const [role, files] of filesByRole(rendered)) {
-    if (roles && !roles.includes(role)) continue;
-    if (!drift.has(role)) {
-      results.push({ role, files: files.size, changed: false });
-      continue;
-    }
-    const target = join(root, roleDir(role));
-    const staging = join(root, `clusters/${role}/.manifests-staging-${process.pid}`);
-    const old = join(root, `clusters/${role}/.manifests-old-${process.pid}`);
-    removeLeftovers(join(root, `clusters/${role}`));
-    try {
-      mkdirSync(staging, { recursive: true });
+  const swaps: Swap[] = [];
+  const byRole = [...filesByRole(rendered)].filter(([role]) => !roles || roles.includes(role));
+  for (const [role] of byRole) removeLeftovers(join(root, `clusters/${role}`));
+  try {
+    for (const [role, files] of byRole) {
+      results.push({ role, files: files.size, changed: drift.has(role) });
+      if (!drift.has(role)) continue;
+      const staging = `clusters/${role}/.manifests-staging-${process.pid}`;
+      swaps.push({ role, staging, empty: files.size === 0 });
+      mkdirSync(join(root, staging), { recursive: true });
       for (const [path, content] of files) {
-        const abs = join(staging, relative(roleDir(role), path));
+        const abs = join(root, staging, relative(roleDir(role), path));
         mkdirSync(dirname(abs), { recursive: true });
         writeFileSync(abs, content);
       }
-    } catch (err) {
-      rmSync(staging, { recursive: true, force: true });
-      throw err;
+      onStep(`staged ${role}`);
     }
-    if (existsSync(target)) renameSync(target, old);
-    renameSync(staging, target);
-    rmSync(old, { recursive: true, force: true });
-    if (files.size === 0) rmSync(target, { recursive: true, force: true });
-    results.push({ role, files: files.size, changed: true });
+  } catch (err) {
+    for (const s of swaps) rmSync(join(root, s.staging), { recursive: true, force: true });
+    throw err;
   }
+  if (swaps.length === 0) return results;
+  const journal = join(root, swapJournal);
+  writeFileSync(`${journal}.${process.pid}`, JSON.stringify(swaps));
+  renameSync(`${journal}.${process.pid}`, journal);
+  onStep('journal written');
+  for (const s of swaps) {
+    swapIn(root, s);
+    onStep(`swapped ${s.role}`);
+  }
+  rmSync(journal, { force: true });
+  onStep('done');
   return results;
 }

@@ -1,9 +1,12 @@
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { enable } from '@kubevirt-ci/topology';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { findDrift, loadTopology, render, writeManifests, type Rendered } from '../src/index.ts';
+import { repoRoot } from '@kubevirt-ci/topology';
+import { filesByRole, findDrift, finishPendingSwaps, loadTopology, render, swapJournal, writeManifests, type Rendered, type WriteStep } from '../src/index.ts';
+import { renders } from './kill-child.ts';
 import { dashboards, topology, widgets } from './fixtures.ts';
 
 const rendered = render(topology([enable(widgets), enable(dashboards)], [enable(widgets)]));
@@ -109,5 +112,47 @@ describe('findDrift', () => {
 
   it('reports everything as missing when nothing was ever written', () => {
     expect(findDrift(root, rendered, ['spokes'])).toEqual([{ role: 'spokes', added: [...spokeFiles].sort(), removed: [], changed: [] }]);
+  });
+});
+
+describe('a write killed at any point', () => {
+  const steps: WriteStep[] = ['staged hub', 'staged spokes', 'journal written', 'swapped hub', 'swapped spokes', 'done'];
+  const oldFiles = filesByRole(renders.old());
+  const newFiles = filesByRole(renders.new());
+  /** Every file under each role's directory, and what it holds. */
+  const snapshot = (dir: string) => Object.fromEntries(['hub', 'spokes'].map((role) => [role, Object.fromEntries(tree(`clusters/${role}/manifests`).map((f) => [f, readFileSync(join(dir, f), 'utf8')]))]));
+  const expected = (files: Map<string, Map<string, string>>) => Object.fromEntries([...files].map(([role, f]) => [role, Object.fromEntries([...f].sort(([a], [b]) => a.localeCompare(b)))]));
+
+  it('leaves every role old or, once the next run finishes its journal, every role new; never some of each', () => {
+    writeManifests(root, renders.old());
+    const pristine = mkdtempSync(join(tmpdir(), 'synth-old-'));
+    cpSync(root, pristine, { recursive: true });
+    expect(findDrift(root, renders.new()).map((d) => d.role)).toEqual(['hub', 'spokes']);
+    const seen: string[] = [];
+    for (const step of steps) {
+      rmSync(root, { recursive: true, force: true });
+      cpSync(pristine, root, { recursive: true });
+      const child = spawnSync(join(repoRoot, 'node_modules/.bin/tsx'), [join(import.meta.dirname, 'kill-child.ts'), root, 'new', step], { encoding: 'utf8' });
+      // tsx runs the script in a child of its own and exits as it did: 128 + SIGKILL's 9.
+      expect([step, child.status ?? child.signal]).toEqual([step, 137]);
+      const journalled = existsSync(join(root, swapJournal));
+      finishPendingSwaps(root);
+      const after = snapshot(root);
+      const state = JSON.stringify(after) === JSON.stringify(expected(oldFiles)) ? 'old' : JSON.stringify(after) === JSON.stringify(expected(newFiles)) ? 'new' : 'mixed';
+      seen.push(`${step}: ${state}${journalled ? ', journal finished' : ''}`);
+      // The next run takes the tree to what it renders and leaves nothing of the killed one.
+      writeManifests(root, renders.new());
+      expect(snapshot(root)).toEqual(expected(newFiles));
+      expect(['hub', 'spokes'].flatMap((r) => readdirSync(join(root, 'clusters', r)))).toEqual(['manifests', 'manifests']);
+    }
+    rmSync(pristine, { recursive: true, force: true });
+    expect(seen).toEqual([
+      'staged hub: old',
+      'staged spokes: old',
+      'journal written: new, journal finished',
+      'swapped hub: new, journal finished',
+      'swapped spokes: new, journal finished',
+      'done: new',
+    ]);
   });
 });
