@@ -5,6 +5,7 @@ import type { Finding } from './finding.ts';
 import { isObj, schemaErrors } from '@kubevirt-ci/kube';
 import { pointerToPath } from './kubeconform.ts';
 import { refOf, type ParsedObject } from './parse.ts';
+import { crdSchemasIn, unprunedFields } from './crd-schemas.ts';
 
 interface Validatable {
   validate(): void;
@@ -159,6 +160,7 @@ export async function checkSchemas(objects: readonly ParsedObject[], options: Sc
   // Load every kind's model at once: module loading is most of a cold run's cost.
   const kinds = new Map(objects.map((o) => [`${o.value['apiVersion']}/${o.value['kind']}`, o.value]));
   await Promise.all([...kinds.values()].map((v) => modelFor(String(v['apiVersion']), String(v['kind']))));
+  const inputCrds = crdSchemasIn(objects);
   for (const o of objects) {
     const apiVersion = o.value['apiVersion'] as string;
     const kind = o.value['kind'] as string;
@@ -167,6 +169,17 @@ export async function checkSchemas(objects: readonly ParsedObject[], options: Sc
     const base = { severity: 'error' as const, file: o.file, line: o.line, object };
     const model = await modelFor(apiVersion, kind);
     const core = coreTypeOf(apiVersion, kind);
+    const fromInput = !model && !core ? inputCrds.get(`${apiVersion}/${kind}`) : undefined;
+    if (fromInput) {
+      fromInput.validate(o.value);
+      for (const e of fromInput.validate.errors ?? []) {
+        findings.push({ ...base, rule: 'schema/invalid', path: pointerToPath(e.instancePath ?? ''), message: e.message ?? 'does not match the schema', fix: `make the field match the ${kind} schema of its CustomResourceDefinition in the input` });
+      }
+      for (const path of unprunedFields(o.value, fromInput.schema)) {
+        findings.push({ ...base, rule: 'schema/unknown-field', path, message: `${kind} has no field "${path.split('.').pop()}" here`, fix: 'remove it or fix its spelling; the API server would prune it without a word' });
+      }
+      continue;
+    }
     if (!model && !core) {
       findings.push({ ...base, rule: 'schema/unknown-kind', path: 'kind', message: `no schema is known for ${kind} in ${apiVersion}`, fix: 'check apiVersion and kind; a kind we cannot check on purpose goes in the skip list with its reason' });
       continue;

@@ -43,6 +43,44 @@ describe('checkSchemas', () => {
     expect(await check('apiVersion: apps/v1\nkind: Deploymint\nmetadata: {name: d}\n')).toEqual([['schema/unknown-kind', 1, 'kind', 'no schema is known for Deploymint in apps/v1']]);
   });
 
+  it('judges a custom resource by the CRD in the same input: types, required fields, and fields the schema does not name', async () => {
+    const crd = `apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata: {name: widgets.example.io}
+spec:
+  group: example.io
+  scope: Namespaced
+  names: {kind: Widget, plural: widgets}
+  versions:
+    - name: v1
+      served: true
+      storage: true
+      schema:
+        openAPIV3Schema:
+          type: object
+          properties:
+            spec:
+              type: object
+              required: [size]
+              properties:
+                size: {type: integer, minimum: 1}
+                color: {type: string, enum: [red, blue]}
+                extra: {type: object, x-kubernetes-preserve-unknown-fields: true}
+                labels: {type: object, additionalProperties: {type: string}}
+---
+`;
+    const widget = (spec: string) => `apiVersion: example.io/v1\nkind: Widget\nmetadata: {name: w, namespace: ci}\nspec: ${spec}\n---\n`;
+    expect(await check(crd + widget('{size: 2, color: red, extra: {anything: 1}, labels: {a: b}}'))).toEqual([]);
+    expect((await check(crd + widget('{size: 0, color: green, sise: 3}'))).map((f) => [f[0], f[2], f[3]])).toEqual([
+      ['schema/invalid', 'spec.size', 'must be >= 1'],
+      ['schema/invalid', 'spec.color', 'must be equal to one of the allowed values'],
+      ['schema/unknown-field', 'spec.sise', 'Widget has no field "sise" here'],
+    ]);
+    expect((await check(crd + widget('{color: red}'))).map((f) => [f[0], f[2], f[3]])).toEqual([['schema/invalid', 'spec', "must have required property 'size'"]]);
+    // Without its CRD the kind is unknown, as before.
+    expect((await check(widget('{size: 2}'))).map((f) => f[0])).toEqual(['schema/unknown-kind']);
+  });
+
   it('never turns apiVersion or kind into a path outside the schema packages', async () => {
     expect(await modelFor('../../../etc/v1', 'Passwd')).toBeUndefined();
     expect(await modelFor('v1', '../index')).toBeUndefined();
