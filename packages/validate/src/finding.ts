@@ -1,5 +1,11 @@
 export type Severity = 'error' | 'warning';
 
+/** A rule of a stage's catalogue: how bad a finding of it is, and what to do. */
+export interface Rule {
+  readonly severity: Severity;
+  readonly fix: string;
+}
+
 /** The object a finding is about, as far as it could be read. */
 export interface ObjectRef {
   readonly kind?: string;

@@ -5,13 +5,8 @@
  * pkg/apis/batch/validation, apimachinery's name validation).
  */
 import { builtinClusterKinds, builtinGroups, cronError, get, groupKindKey, groupOf, isObj, podTemplatePaths, str, type Obj } from '@kubevirt-ci/kube';
-import type { Finding, Severity } from './finding.ts';
+import type { Finding, Rule, Severity } from './finding.ts';
 import { refOf, type ParsedObject } from './parse.ts';
-
-interface Rule {
-  readonly severity: Severity;
-  readonly fix: string;
-}
 
 /** Every rule of this stage, by id after 'objects/'. */
 export const objectRules: Readonly<Record<string, Rule>> = {

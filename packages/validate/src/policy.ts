@@ -1,4 +1,4 @@
-import type { Finding, Severity } from './finding.ts';
+import type { Finding, Rule } from './finding.ts';
 import { get, isObj, objectsIn, podTemplatePaths, policyExceptionPrefix, splitImage, type Obj } from '@kubevirt-ci/kube';
 import { refOf, type ParsedObject } from './parse.ts';
 
@@ -8,11 +8,6 @@ export const exceptionPrefix = policyExceptionPrefix;
 
 /** Kinds whose pods run until stopped, and so need probes. */
 const longRunning = new Set(['Deployment', 'StatefulSet', 'DaemonSet', 'ReplicaSet']);
-
-interface Rule {
-  readonly severity: Severity;
-  readonly fix: string;
-}
 
 /** Every policy rule, its severity, and what to do; the id after 'policy/' is the exception name. */
 export const policyRules: Readonly<Record<string, Rule>> = {
