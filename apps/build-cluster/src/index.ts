@@ -98,6 +98,8 @@ export const app = defineApp({
           schedule: v.cleanup.schedule,
           timeZone: 'Etc/UTC',
           concurrencyPolicy: 'Forbid',
+          // A run missed by more than this waits for the next hour's.
+          startingDeadlineSeconds: 600,
           successfulJobsHistoryLimit: 1,
           failedJobsHistoryLimit: 3,
           jobTemplate: {

@@ -96,6 +96,7 @@ export const app = defineApp({
       annotations: {
         ...policyException('non-root', "docker-registry-proxy's entrypoint writes its nginx config and generates certificates as root"),
         ...policyException('read-only-root', 'the entrypoint writes nginx config and certificates into the image at start'),
+        ...policyException('capabilities', "the root entrypoint chowns the cache and nginx drops to its worker user, which takes the runtime's default CHOWN, SETUID and SETGID"),
       },
       pod: {
         ...(cacheNode ? onCacheNode() : {}),

@@ -42,6 +42,7 @@ export function renderNodeExporter(scope: Construct, versions: Versions, resourc
         annotations: {
           ...policyException('host-path', "node-exporter reports on the node: it reads the host's /proc, /sys and mounted filesystems, read-only"),
           ...policyException('host-namespaces', "node-exporter's network and process metrics are the host's, seen from the host's network and PID namespaces"),
+          ...policyException('host-port', 'on the host network the port is the node\'s anyway; Kubernetes requires hostPort to equal containerPort there'),
         },
       },
       spec: {

@@ -227,6 +227,8 @@ export const app = defineApp({
           schedule: v.labelSync.schedule,
           timeZone: 'Etc/UTC',
           concurrencyPolicy: 'Forbid',
+          // A sync missed by more than this waits for the next day's.
+          startingDeadlineSeconds: 3600,
           jobTemplate: {
             spec: {
               backoffLimit: 2,

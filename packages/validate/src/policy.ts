@@ -25,7 +25,38 @@ export const policyRules: Readonly<Record<string, Rule>> = {
   'secret-data': { severity: 'error', fix: 'never render Secret values; declare the Secret as provided outside git' },
   'duplicate-env': { severity: 'error', fix: 'set each environment variable once' },
   'exception-without-reason': { severity: 'error', fix: 'say why in the annotation value' },
+  // The defaults of kube-linter, kube-score and Polaris we had no rule for.
+  capabilities: { severity: 'error', fix: "drop ALL capabilities in the container's securityContext and add none, or add the exception with the reason" },
+  'host-port': { severity: 'error', fix: 'reach the pod through a Service, or add the exception with the reason' },
+  'secret-env': { severity: 'warning', fix: 'take the value from a Secret (valueFrom.secretKeyRef), not a literal in git' },
+  sysctls: { severity: 'error', fix: 'set only the sysctls Kubernetes calls safe, or add the exception with the reason' },
+  'budget-allows-none': { severity: 'error', fix: 'let at least one pod go (maxUnavailable of 1 or more, or minAvailable below the replicas); a node drain waits for ever otherwise' },
+  'cronjob-deadline': { severity: 'warning', fix: 'set spec.startingDeadlineSeconds, so a run missed while the controller was down is skipped, not started late' },
+  'rbac-wildcard': { severity: 'error', fix: 'name the API groups, resources and verbs instead of *' },
+  'cluster-admin': { severity: 'error', fix: 'bind a role with only what the subject needs, or add the exception with the reason' },
 };
+
+/**
+ * The sysctls Kubernetes calls safe, which every kubelet allows (pkg/kubelet/sysctl/safe_sysctls.go
+ * at our Kubernetes pin; net.* ones are namespaced per pod).
+ */
+const safeSysctls = new Set([
+  'kernel.shm_rmid_forced',
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.tcp_syncookies',
+  'net.ipv4.ping_group_range',
+  'net.ipv4.ip_unprivileged_port_start',
+  'net.ipv4.ip_local_reserved_ports',
+  'net.ipv4.tcp_keepalive_time',
+  'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.tcp_keepalive_intvl',
+  'net.ipv4.tcp_keepalive_probes',
+  'net.ipv4.tcp_rmem',
+  'net.ipv4.tcp_wmem',
+]);
+
+/** An environment variable whose name says it holds a credential. */
+const secretLooking = /(PASSWORD|PASSWD|TOKEN|SECRET|API_?KEY|PRIVATE_?KEY|CREDENTIALS?)$/i;
 
 function selects(selector: Obj, labels: Obj): boolean {
   const keys = Object.keys(selector);
@@ -67,6 +98,34 @@ export function checkPolicy(objects: readonly ParsedObject[]): Finding[] {
     if (kind === 'Secret' && (o.value['data'] !== undefined || o.value['stringData'] !== undefined)) {
       report('secret-data', o.value['data'] !== undefined ? 'data' : 'stringData', 'the Secret carries values, which would be in git');
     }
+    if (kind === 'Role' || kind === 'ClusterRole') {
+      objectsIn(o.value['rules']).forEach((r, i) => {
+        const wild = (['apiGroups', 'resources', 'verbs', 'nonResourceURLs'] as const).filter((k) => Array.isArray(r[k]) && (r[k] as unknown[]).includes('*'));
+        if (wild.length > 0) report('rbac-wildcard', `rules[${i}]`, `rule ${i} grants * in ${wild.join(', ')}`);
+      });
+    }
+    if ((kind === 'RoleBinding' || kind === 'ClusterRoleBinding') && get(o.value, 'roleRef', 'kind') === 'ClusterRole' && get(o.value, 'roleRef', 'name') === 'cluster-admin') {
+      report('cluster-admin', 'roleRef', `binds cluster-admin${kind === 'RoleBinding' ? ' in its namespace' : ' cluster-wide'}`);
+    }
+    if (kind === 'PodDisruptionBudget') {
+      const max = get(o.value, 'spec', 'maxUnavailable');
+      const min = get(o.value, 'spec', 'minAvailable');
+      if (max === 0 || max === '0%' || min === '100%') report('budget-allows-none', max !== undefined ? 'spec.maxUnavailable' : 'spec.minAvailable', 'the budget lets no pod be evicted');
+      else if (typeof min === 'number') {
+        // minAvailable as many as the workload it selects runs: none may go.
+        const selector = (get(o.value, 'spec', 'selector', 'matchLabels') ?? {}) as Obj;
+        const ns = refOf(o.value).namespace;
+        for (const w of objects) {
+          const path = podTemplatePaths[String(w.value['kind'])];
+          const replicas = get(w.value, 'spec', 'replicas') ?? 1;
+          if (!path?.length || refOf(w.value).namespace !== ns || typeof replicas !== 'number') continue;
+          if (selects(selector, (get(w.value, ...path, 'metadata', 'labels') ?? {}) as Obj) && min >= replicas) {
+            report('budget-allows-none', 'spec.minAvailable', `minAvailable ${min} of ${String(w.value['kind'])} ${refOf(w.value).name}'s ${replicas} replicas lets no pod be evicted`);
+          }
+        }
+      }
+    }
+    if (kind === 'CronJob' && get(o.value, 'spec', 'startingDeadlineSeconds') === undefined) report('cronjob-deadline', 'spec.startingDeadlineSeconds', 'a run missed while the controller was down starts whenever it comes back');
     const tmplPath = podTemplatePaths[kind];
     if (!tmplPath) continue;
     const tmpl = tmplPath.length ? get(o.value, ...tmplPath) : o.value;
@@ -92,6 +151,17 @@ export function checkPolicy(objects: readonly ParsedObject[]): Finding[] {
         if (sc['allowPrivilegeEscalation'] !== false) report('privilege-escalation', `${cat}.securityContext.allowPrivilegeEscalation`, `container ${c['name']} does not forbid privilege escalation`);
         if (sc['readOnlyRootFilesystem'] !== true) report('read-only-root', `${cat}.securityContext.readOnlyRootFilesystem`, `container ${c['name']} can write its root filesystem`);
         if (sc['privileged'] === true) report('privileged', `${cat}.securityContext.privileged`, `container ${c['name']} is privileged`);
+        const caps = (sc['capabilities'] ?? {}) as Obj;
+        const added = Array.isArray(caps['add']) ? caps['add'] : [];
+        if (!(Array.isArray(caps['drop']) && caps['drop'].includes('ALL')) || added.length > 0) {
+          report('capabilities', `${cat}.securityContext.capabilities`, added.length > 0 ? `container ${c['name']} adds ${added.join(', ')}` : `container ${c['name']} keeps the runtime's default capabilities (it does not drop ALL)`);
+        }
+        objectsIn(c['ports']).forEach((p, j) => {
+          if (p['hostPort'] !== undefined) report('host-port', `${cat}.ports[${j}].hostPort`, `container ${c['name']} takes port ${String(p['hostPort'])} on the node`);
+        });
+        objectsIn(c['env']).forEach((e, j) => {
+          if (typeof e['value'] === 'string' && e['value'] !== '' && secretLooking.test(String(e['name']))) report('secret-env', `${cat}.env[${j}].value`, `${String(e['name'])} of container ${c['name']} is a literal in git`);
+        });
         const image = typeof c['image'] === 'string' ? c['image'] : '';
         const [, version] = splitImage(image);
         if (version === '(no tag)' || version === 'latest') report('image-pinned', `${cat}.image`, `image "${image}" is ${version === 'latest' ? 'latest' : 'not pinned to a tag'}`);
@@ -103,6 +173,9 @@ export function checkPolicy(objects: readonly ParsedObject[]): Finding[] {
         });
       });
     }
+    objectsIn(podSecurity['sysctls']).forEach((s, i) => {
+      if (!safeSysctls.has(String(s['name']))) report('sysctls', `${at}.securityContext.sysctls[${i}]`, `sysctl ${String(s['name'])} is not one Kubernetes calls safe`);
+    });
     for (const field of ['hostNetwork', 'hostPID', 'hostIPC']) {
       if (spec[field] === true) report('host-namespaces', `${at}.${field}`, `the pod shares the node's ${field.slice(4) === 'Network' ? 'network' : field.slice(4)} namespace`);
     }

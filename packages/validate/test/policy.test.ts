@@ -9,7 +9,7 @@ const goodContainer = {
   readinessProbe: { httpGet: { port: 8080 } },
   livenessProbe: { httpGet: { port: 8080 } },
   resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
-  securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
+  securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
 };
 
 function deployment(container: object = {}, extra: { replicas?: number; spec?: object; annotations?: object } = {}) {
@@ -51,8 +51,37 @@ describe('checkPolicy', () => {
     expect(run(deployment(container))).toEqual(expected);
   });
 
+  it("reports what kube-linter, kube-score and Polaris report by default: capabilities, host ports, literal secrets, unsafe sysctls", () => {
+    const sc = goodContainer.securityContext;
+    expect(run(deployment({ securityContext: { ...sc, capabilities: { drop: ['ALL'], add: ['NET_ADMIN'] } } }))).toEqual([['policy/capabilities', 'error', `${c}.securityContext.capabilities`, 'container deck adds NET_ADMIN']]);
+    expect(run(deployment({ securityContext: { ...sc, capabilities: undefined } })).map((f) => f[3])).toEqual(["container deck keeps the runtime's default capabilities (it does not drop ALL)"]);
+    expect(run(deployment({ ports: [{ containerPort: 8080, hostPort: 8080 }] })).map((f) => [f[0], f[2]])).toEqual([['policy/host-port', `${c}.ports[0].hostPort`]]);
+    expect(run(deployment({ env: [{ name: 'GITHUB_TOKEN', value: 'ghp_x' }, { name: 'SLACK_TOKEN', valueFrom: { secretKeyRef: { name: 's', key: 'k' } } }, { name: 'TOKEN_PATH', value: '/etc/t' }] }))).toEqual([
+      ['policy/secret-env', 'warning', `${c}.env[0].value`, 'GITHUB_TOKEN of container deck is a literal in git'],
+    ]);
+    const sysctls = [{ name: 'net.ipv4.tcp_syncookies', value: '1' }, { name: 'kernel.msgmax', value: '65536' }];
+    expect(run(deployment({}, { spec: { securityContext: { sysctls } } })).map((f) => [f[0], f[3]])).toEqual([['policy/sysctls', 'sysctl kernel.msgmax is not one Kubernetes calls safe']]);
+  });
+
+  it('reports a budget that lets no pod go, a CronJob without a deadline, RBAC wildcards and cluster-admin bindings', () => {
+    const budget = (spec: object) => ({ ...pdb, spec: { ...spec, selector: { matchLabels: { app: 'deck' } } } });
+    const spread = { topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway' }] };
+    expect(run(deployment({}, { replicas: 2, spec: spread }), budget({ minAvailable: 2 })).map((f) => [f[0], f[3]])).toEqual([['policy/budget-allows-none', "minAvailable 2 of Deployment deck's 2 replicas lets no pod be evicted"]]);
+    expect(run(deployment({}, { replicas: 2, spec: spread }), budget({ maxUnavailable: 0 })).map((f) => f[0])).toEqual(['policy/budget-allows-none']);
+    expect(run(deployment({}, { replicas: 3, spec: spread }), budget({ minAvailable: 2 }))).toEqual([]);
+    const cron = (extra: object) => ({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c', namespace: 'ci' }, spec: { schedule: '0 3 * * *', ...extra, jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [goodContainer] } } } } } });
+    expect(run(cron({})).map((f) => [f[0], f[1]])).toEqual([['policy/cronjob-deadline', 'warning']]);
+    expect(run(cron({ startingDeadlineSeconds: 600 }))).toEqual([]);
+    const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'r' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }, { apiGroups: ['*'], resources: ['*'], verbs: ['get'] }] };
+    const binding = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRoleBinding', metadata: { name: 'b' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [] };
+    expect(run(role, binding).map((f) => [f[0], f[2], f[3]])).toEqual([
+      ['policy/rbac-wildcard', 'rules[1]', 'rule 1 grants * in apiGroups, resources'],
+      ['policy/cluster-admin', 'roleRef', 'binds cluster-admin cluster-wide'],
+    ]);
+  });
+
   it('takes a digest as pinned and a pod-level runAsNonRoot as non-root', () => {
-    expect(run(deployment({ image: 'quay.io/x/y@sha256:abc', securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true } }, { spec: { securityContext: { runAsNonRoot: true } } }))).toEqual([]);
+    expect(run(deployment({ image: 'quay.io/x/y@sha256:abc', securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } } }, { spec: { securityContext: { runAsNonRoot: true } } }))).toEqual([]);
   });
 
   it('reports hostPath volumes', () => {
