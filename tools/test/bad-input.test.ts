@@ -70,6 +70,11 @@ describe('wrong values in the topology', () => {
   it.each(cases)('%s', (_what, change, expected) => {
     expect(refusal(change)).toEqual(expected);
   });
+  it('reports wrong facts and wrong values of one topology together', () => {
+    const [, badImage, imageRows] = cases.find(([what]) => what === 'a space inside an image tag')!;
+    const [, badVolume, volumeRows] = cases.find(([what]) => what === 'a volume of 99999999Pi')!;
+    expect(refusal((t) => badVolume(badImage(t)))).toEqual([...imageRows, ...volumeRows]);
+  });
   it('and the topology as it is renders', () => {
     expect(refusal((t) => t)).toEqual([]);
   });

@@ -240,9 +240,11 @@ export function resolveTopology(t: Topology): ResolvedTopology {
   const problems = new Problems();
   validateFacts(t, problems);
 
-  // A misshapen cluster entry is reported alone: everything after reads its fields.
+  // A misshapen cluster entry stops resolution here (with the facts' problems): everything
+  // after reads its fields.
+  const before = problems.list.length;
   for (const role of t.roles) role.clusters.forEach((c, i) => clusterShapeProblems(role, c, i, problems));
-  problems.throwIfAny();
+  if (problems.list.length > before) problems.throwIfAny();
   const roleNames = new Set<string>();
   const clusterNames = new Set<string>();
   for (const role of t.roles) {

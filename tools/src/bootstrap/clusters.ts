@@ -1,5 +1,6 @@
 import type { KubeConfig } from '@kubernetes/client-node';
 import type { Manifest, RenderedCluster } from '@kubevirt-ci/synth';
+import { groupOf } from '@kubevirt-ci/kube';
 import { conventions } from '@kubevirt-ci/topology';
 
 /** Where the ServiceAccount Argo CD manages a workloads cluster as lives, on that cluster. */
@@ -75,7 +76,6 @@ export function applicationsOf(spoke: RenderedCluster): string[] {
   return spoke.argo.filter((m) => m.kind === 'Application').map((m) => m.metadata.name);
 }
 
-const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0]! : '');
 const sorted = (names: Iterable<string>) => [...new Set(names)].sort();
 const rbacGroup = 'rbac.authorization.k8s.io';
 
