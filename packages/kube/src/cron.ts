@@ -55,7 +55,7 @@ function rangeError(expr: string, b: Bounds & { what: string }): string | undefi
   const [range, step, ...more] = expr.split('/');
   if (more.length) return `too many slashes in "${expr}"`;
   if (step !== undefined && !/^\+?\d+$/.test(step)) return `step "${step}" is not a number`;
-  // cron.v2's getBits loops for ever on it; Prow would hang loading the config.
+  // cron v3 refuses it; cron.v2's getBits loops for ever on it, so Prow would hang loading the config.
   if (step !== undefined && Number(step) === 0) return 'a step of 0 never advances';
   if (range === '*' || range === '?') return undefined;
   const [low, high, ...extra] = range!.split('-');

@@ -20,7 +20,9 @@ else process.stdout.write(`upstream: promtool ${p}\n`);
 // The test cluster's control plane (packages/testcluster) and the programs of our images.
 const controlPlane = available(() => [...Object.values(kubernetesPrograms(versions)), etcdProgram(versions)]);
 if (!Array.isArray(controlPlane)) process.stderr.write(`upstream: the test cluster's control plane cannot be prepared here: ${controlPlane.unavailable}\n`);
-for (const p of [...(Array.isArray(controlPlane) ? controlPlane : []), ...programsByImage(versions).values(), scheduleParsers(versions)]) {
+const schedules = available(() => scheduleParsers(versions));
+if ('unavailable' in schedules) process.stderr.write(`upstream: the schedule parsers' harness cannot be prepared here: ${schedules.unavailable}\n`);
+for (const p of [...(Array.isArray(controlPlane) ? controlPlane : []), ...programsByImage(versions).values(), ...('unavailable' in schedules ? [] : [schedules])]) {
   const bin = available(() => goProgram(p));
   if (typeof bin === 'string') process.stdout.write(`upstream: ${bin}\n`);
   else process.stderr.write(`upstream: ${p.pkg}@${p.version} cannot be prepared here: ${bin.unavailable}\n`);
