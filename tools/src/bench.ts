@@ -58,7 +58,7 @@ const load = defineApp({
                   readinessProbe: { httpGet: { port: k8s.IntOrString.fromString('http'), path: '/healthz' } },
                   livenessProbe: { httpGet: { port: k8s.IntOrString.fromString('http'), path: '/healthz' } },
                   resources: { requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi') }, limits: { memory: k8s.Quantity.fromString('64Mi') } },
-                  securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true },
+                  securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
                   volumeMounts: [{ name: 'config', mountPath: '/etc/config' }],
                 },
               ],
