@@ -96,9 +96,6 @@ function checkObjects(cluster: Cluster, r: AppRendering, declared: readonly stri
     } else if (scope.scope === 'Cluster' && ns) {
       problems.add({ file: r.file, object, field: 'metadata.namespace', message: `${m.kind} is cluster-scoped but has namespace "${ns}"`, fix: 'remove metadata.namespace' });
     }
-    if (m.kind === 'Secret' && gk.group === '' && (m['data'] !== undefined || m['stringData'] !== undefined)) {
-      problems.add({ file: r.file, object, field: m['data'] !== undefined ? 'data' : 'stringData', message: 'a Secret with values would put them in git', fix: 'declare the Secret as provided outside git and let bootstrap create it' });
-    }
     const key = `${groupKindKey(gk)}/${ns ?? ''}/${m.metadata.name}`;
     const owner = owners.get(key);
     if (owner) problems.add({ file: r.file, object, field: 'metadata.name', message: `app "${owner}" renders the same object`, fix: 'let exactly one app own each object' });

@@ -1,9 +1,11 @@
 /**
  * render: the topology resolved, then each cluster planned (plan.ts), ordered (order.ts),
- * given its Argo CD objects (argo.ts) and laid out as files (files.ts).
+ * judged by the validator's single-object rules (checks.ts), given its Argo CD objects
+ * (argo.ts) and laid out as files (files.ts).
  */
 import { Problems, resolveTopology, sourceOf, type Cluster, type ProvidedObject, type ResolvedTopology, type Topology } from '@kubevirt-ci/topology';
 import { argoObjects, rootsProject } from './argo.ts';
+import { checkRendered } from './checks.ts';
 import { clusterFiles } from './files.ts';
 import type { Manifest } from './manifest.ts';
 import { orderParts } from './order.ts';
@@ -36,6 +38,7 @@ export interface Rendered {
 function renderCluster(t: ResolvedTopology, cluster: Cluster, problems: Problems): RenderedCluster {
   const plan = planCluster(t, cluster, problems);
   const parts = orderParts(cluster, plan.parts, problems);
+  checkRendered(cluster, parts, problems);
   const provided = cluster.apps.flatMap(({ app, declared: { provided } }) => {
     for (const p of provided) {
       if (!(plan.appNamespaces.get(app.name) ?? []).includes(p.namespace)) {

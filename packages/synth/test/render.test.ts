@@ -243,9 +243,20 @@ describe('render rejects', () => {
         file,
         object: 'Secret monitoring/hmac-token of app "leaky" on cluster "hub-1"',
         field: 'stringData',
-        message: 'a Secret with values would put them in git',
-        fix: 'declare the Secret as provided outside git and let bootstrap create it',
+        message: 'the Secret carries values, which would be in git (policy/secret-data)',
+        fix: 'never render Secret values; declare the Secret as provided outside git',
       },
+    ]);
+  });
+
+  it("what the validator's single-object rules refuse, before anything is written", () => {
+    const sloppy = appRendering('sloppy', (scope) => {
+      new k8s.KubeConfigMap(scope, 'a', { metadata: { name: 'Widget_Config', namespace: 'monitoring' } });
+      new k8s.KubeRoleBinding(scope, 'b', { metadata: { name: 'all', namespace: 'monitoring' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'ServiceAccount', name: 'widgets', namespace: 'monitoring' }] });
+    });
+    expect(problemsFrom(() => render(topology([enable(sloppy)], [], [sloppy]))).map((p) => [p.file, p.object, p.field, p.message])).toEqual([
+      [file, 'ConfigMap monitoring/Widget_Config of app "sloppy" on cluster "hub-1"', 'metadata.name', '"Widget_Config" is not a DNS subdomain (lower-case letters, digits, dashes and dots, at most 253) (objects/name)'],
+      [file, 'RoleBinding monitoring/all of app "sloppy" on cluster "hub-1"', 'roleRef', 'binds cluster-admin in its namespace (policy/cluster-admin)'],
     ]);
   });
 
