@@ -3,7 +3,10 @@
  * clusters and prints, for each stage, resources, seconds and resources per second, so growth
  * can be read off one run. A benchmark to read, not a test: nothing here passes or fails.
  */
-import { k8s } from '@kubevirt-ci/kube';
+import { emitModel } from '@kubevirt-ci/kube';
+import { Deployment } from 'kubernetes-models/apps/v1';
+import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { ConfigMap, Service, ServiceAccount } from 'kubernetes-models/v1';
 import { loadTopology, readManifests, render } from '@kubevirt-ci/synth';
 import { defineApp, defineTopology, enable, repoRoot, versions, type ClusterSpec, type RoleSpec } from '@kubevirt-ci/topology';
 import { admit, binaries, checkOperated, crdsIn, startCluster } from '@kubevirt-ci/testcluster';
@@ -31,16 +34,16 @@ const load = defineApp({
     for (let i = 0; i < servicesPerCluster; i++) {
       const name = `svc-${i}`;
       const labels = { app: name };
-      new k8s.KubeServiceAccount(scope, `${name}-sa`, { metadata: { name, namespace } });
-      new k8s.KubeRole(scope, `${name}-role`, { metadata: { name, namespace }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }] });
-      new k8s.KubeRoleBinding(scope, `${name}-rb`, {
+      emitModel(scope, new ServiceAccount({ metadata: { name, namespace } }));
+      emitModel(scope, new Role({ metadata: { name, namespace }, rules: [{ apiGroups: [''], resources: ['configmaps'], verbs: ['get'] }] }));
+      emitModel(scope, new RoleBinding({
         metadata: { name, namespace },
         roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'Role', name },
         subjects: [{ kind: 'ServiceAccount', name, namespace }],
-      });
-      new k8s.KubeConfigMap(scope, `${name}-cm`, { metadata: { name, namespace }, data: { 'config.yaml': `name: ${name}\n` } });
-      new k8s.KubeService(scope, `${name}-svc`, { metadata: { name, namespace }, spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: k8s.IntOrString.fromString('http') }] } });
-      new k8s.KubeDeployment(scope, `${name}-deploy`, {
+      }));
+      emitModel(scope, new ConfigMap({ metadata: { name, namespace }, data: { 'config.yaml': `name: ${name}\n` } }));
+      emitModel(scope, new Service({ metadata: { name, namespace }, spec: { selector: labels, ports: [{ name: 'http', port: 80, targetPort: 'http' }] } }));
+      emitModel(scope, new Deployment({
         metadata: { name, namespace },
         spec: {
           replicas: 1,
@@ -55,9 +58,9 @@ const load = defineApp({
                   name,
                   image: 'quay.io/kubevirtci/bench:v1.0.0',
                   ports: [{ name: 'http', containerPort: 8080 }],
-                  readinessProbe: { httpGet: { port: k8s.IntOrString.fromString('http'), path: '/healthz' } },
-                  livenessProbe: { httpGet: { port: k8s.IntOrString.fromString('http'), path: '/healthz' } },
-                  resources: { requests: { cpu: k8s.Quantity.fromString('10m'), memory: k8s.Quantity.fromString('32Mi') }, limits: { memory: k8s.Quantity.fromString('64Mi') } },
+                  readinessProbe: { httpGet: { port: 'http', path: '/healthz' } },
+                  livenessProbe: { httpGet: { port: 'http', path: '/healthz' } },
+                  resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
                   securityContext: { allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
                   volumeMounts: [{ name: 'config', mountPath: '/etc/config' }],
                 },
@@ -66,7 +69,7 @@ const load = defineApp({
             },
           },
         },
-      });
+      }));
     }
   },
 });

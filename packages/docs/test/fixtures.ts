@@ -1,5 +1,7 @@
 import { app as certManager } from '@kubevirt-ci/app-cert-manager';
-import { k8s } from '@kubevirt-ci/kube';
+import { emitModel } from '@kubevirt-ci/kube';
+import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
+import { PersistentVolumeClaim } from 'kubernetes-models/v1';
 import { render } from '@kubevirt-ci/synth';
 import { clusterSpec } from '@kubevirt-ci/synth/testing';
 import { defineApp, defineRole, defineTopology, enable } from '@kubevirt-ci/topology';
@@ -20,7 +22,7 @@ export const web = defineApp({
   ],
   render: (scope) => {
     const ns = 'kubevirt-prow';
-    new k8s.KubeDeployment(scope, 'deck', {
+    emitModel(scope, new Deployment({
       metadata: { name: 'deck', namespace: ns },
       spec: {
         selector: { matchLabels: { app: 'deck' } },
@@ -42,21 +44,21 @@ export const web = defineApp({
           },
         },
       },
-    });
-    new k8s.KubePersistentVolumeClaim(scope, 'claim', {
+    }));
+    emitModel(scope, new PersistentVolumeClaim({
       metadata: { name: 'deck-cache', namespace: ns },
-      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: k8s.Quantity.fromString('30Gi') } } },
-    });
-    new k8s.KubeStatefulSet(scope, 'search', {
+      spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '30Gi' } } },
+    }));
+    emitModel(scope, new StatefulSet({
       metadata: { name: 'search', namespace: ns },
       spec: {
         replicas: 2,
         serviceName: 'search',
         selector: { matchLabels: { app: 'search' } },
         template: { metadata: { labels: { app: 'search' } }, spec: { containers: [{ name: 'search', image: 'quay.io/kubevirtci/ci-search@sha256:0123' }] } },
-        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { resources: { requests: { storage: k8s.Quantity.fromString('50Gi') } } } }],
+        volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { resources: { requests: { storage: '50Gi' } } } }],
       },
-    });
+    }));
   },
 });
 

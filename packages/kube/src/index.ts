@@ -10,6 +10,5 @@ export * from './quantity.ts';
 export * from './resources.ts';
 export * from './security.ts';
 export * from './storage.ts';
-export { k8s } from 'cdk8s-plus-33';
 export * from './workload.ts';
 export * from './cron.ts';

@@ -1,6 +1,8 @@
 import { tlsSecretName, type Cluster, type ExposedService } from '@kubevirt-ci/topology';
-import { k8s } from 'cdk8s-plus-33';
+import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { Ingress } from 'kubernetes-models/networking.k8s.io/v1';
+import { emitModel } from './emit.ts';
 
 export interface IngressPath {
   readonly path: string;
@@ -13,12 +15,12 @@ export interface IngressPath {
  * cert-manager app issues for it, the cluster's ingress class. By default everything goes to
  * the exposed Service; pass paths to route parts of the host elsewhere (deck's /hook).
  */
-export function exposedIngress(scope: Construct, cluster: Cluster, name: string, exposed: ExposedService, paths?: readonly IngressPath[]): k8s.KubeIngress {
+export function exposedIngress(scope: Construct, cluster: Cluster, name: string, exposed: ExposedService, paths?: readonly IngressPath[]): ApiObject {
   if (!cluster.exposes.includes(name)) {
     throw new Error(`cluster "${cluster.name}" does not expose "${name}"; add it to the cluster's exposes, or do not render its Ingress there`);
   }
   const routes = paths ?? [{ path: '/', service: exposed.service, port: exposed.port }];
-  return new k8s.KubeIngress(scope, `ingress-${name}`, {
+  return emitModel(scope, new Ingress({
     metadata: { name, namespace: exposed.namespace },
     spec: {
       ingressClassName: cluster.ingressClassName,
@@ -36,5 +38,5 @@ export function exposedIngress(scope: Construct, cluster: Cluster, name: string,
         },
       ],
     },
-  });
+  }));
 }

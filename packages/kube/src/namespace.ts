@@ -1,13 +1,15 @@
 import type { NamespaceSpec } from '@kubevirt-ci/topology';
-import { k8s } from 'cdk8s-plus-33';
+import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
+import { Namespace } from 'kubernetes-models/v1';
+import { emitModel } from './emit.ts';
 
 /**
  * A namespace with its Pod Security Admission level enforced. Argo CD never prunes it:
  * deleting a namespace deletes everything in it, which no git change should do by accident.
  */
-export function namespace(scope: Construct, name: string, spec: NamespaceSpec): k8s.KubeNamespace {
-  return new k8s.KubeNamespace(scope, `namespace-${name}`, {
+export function namespace(scope: Construct, name: string, spec: NamespaceSpec): ApiObject {
+  return emitModel(scope, new Namespace({
     metadata: {
       name,
       labels: {
@@ -21,5 +23,5 @@ export function namespace(scope: Construct, name: string, spec: NamespaceSpec): 
         ...(spec.podSecurityReason ? { 'ci.kubevirt.io/pod-security-reason': spec.podSecurityReason } : {}),
       },
     },
-  });
+  }));
 }

@@ -1,7 +1,7 @@
-import { k8s } from 'cdk8s-plus-33';
 import type { Construct } from 'constructs';
-import type { IPodSpec } from 'kubernetes-models/v1';
+import { PersistentVolume, PersistentVolumeClaim, type IPodSpec } from 'kubernetes-models/v1';
 import { z } from 'zod';
+import { emitModel } from './emit.ts';
 import { parseQuantity } from './quantity.ts';
 
 /** The node label (and taint) of the nodes that hold the caches. */
@@ -54,10 +54,10 @@ export type CacheStorage = z.output<typeof cacheStorage>;
  * cluster-scoped, so its name carries the namespace.
  */
 export function localPersistentVolume(scope: Construct, opts: { name: string; size: string; path: string; claim: { namespace: string; name: string }; labels: Record<string, string> }) {
-  return new k8s.KubePersistentVolume(scope, `pv-${opts.name}`, {
+  return emitModel(scope, new PersistentVolume({
     metadata: { name: opts.name, labels: opts.labels },
     spec: {
-      capacity: { storage: k8s.Quantity.fromString(opts.size) },
+      capacity: { storage: opts.size },
       accessModes: ['ReadWriteOnce'],
       persistentVolumeReclaimPolicy: 'Retain',
       storageClassName: '',
@@ -68,7 +68,7 @@ export function localPersistentVolume(scope: Construct, opts: { name: string; si
         required: { nodeSelectorTerms: [{ matchExpressions: [{ key: cacheNode.label, operator: 'In', values: [cacheNode.value] }] }] },
       },
     },
-  });
+  }));
 }
 
 /**
@@ -81,13 +81,13 @@ export function cacheVolume(scope: Construct, opts: { name: string; namespace: s
   if (storage.type === 'local') {
     localPersistentVolume(scope, { name: pvName, size: storage.size, path: storage.path, claim: { namespace, name }, labels });
   }
-  new k8s.KubePersistentVolumeClaim(scope, `pvc-${namespace}-${name}`, {
+  emitModel(scope, new PersistentVolumeClaim({
     metadata: { name, namespace, labels },
     spec: {
       accessModes: ['ReadWriteOnce'],
-      resources: { requests: { storage: k8s.Quantity.fromString(storage.size) } },
+      resources: { requests: { storage: storage.size } },
       ...(storage.type === 'local' ? { storageClassName: '', volumeName: pvName } : storage.storageClassName ? { storageClassName: storage.storageClassName } : {}),
     },
-  });
+  }));
   return { name: opts.volume, persistentVolumeClaim: { claimName: name } };
 }

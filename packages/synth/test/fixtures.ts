@@ -1,4 +1,5 @@
-import { k8s } from '@kubevirt-ci/kube';
+import { emitModel } from '@kubevirt-ci/kube';
+import { ConfigMap } from 'kubernetes-models/v1';
 import { defineApp, defineRole, defineTopology, type AppBinding, type AppDefinition, type Topology } from '@kubevirt-ci/topology';
 import { ApiObject } from 'cdk8s';
 import { z } from 'zod';
@@ -39,7 +40,7 @@ export const dashboards = defineApp({
   render: (scope, { values }) => {
     new ApiObject(scope, 'widget', { apiVersion: 'example.io/v1', kind: 'Widget', metadata: { name: 'main', namespace: 'monitoring' }, spec: { title: values.title } });
     new ApiObject(scope, 'gadget', { apiVersion: 'example.io/v1', kind: 'Gadget', metadata: { name: 'global' } });
-    new k8s.KubeConfigMap(scope, 'settings', { metadata: { name: 'settings', namespace: 'monitoring' }, data: { title: values.title } });
+    emitModel(scope, new ConfigMap({ metadata: { name: 'settings', namespace: 'monitoring' }, data: { title: values.title } }));
   },
 });
 

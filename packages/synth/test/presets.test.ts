@@ -1,4 +1,5 @@
-import { k8s } from '@kubevirt-ci/kube';
+import { emitModel } from '@kubevirt-ci/kube';
+import { Service } from 'kubernetes-models/v1';
 import { defineApp, defineRole, defineTopology, enable, jobsNamespace, prowBuildCluster, type AppBinding, type JobPreset } from '@kubevirt-ci/topology';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -27,7 +28,7 @@ function cacheApp(opts: { port?: number; renderService?: boolean; label?: string
     namespaces: () => [jobsNamespace],
     render: (scope) => {
       if (opts.renderService === false) return;
-      new k8s.KubeService(scope, 'svc', { metadata: { name: 'cache', namespace: jobsNamespace }, spec: { ports: [{ port: 8080 }] } });
+      emitModel(scope, new Service({ metadata: { name: 'cache', namespace: jobsNamespace }, spec: { ports: [{ port: 8080 }] } }));
     },
     jobPresets: ({ values }) => [preset(values.url)],
   });

@@ -1,4 +1,6 @@
-import { k8s } from '@kubevirt-ci/kube';
+import { emitModel } from '@kubevirt-ci/kube';
+import { ClusterRole, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
+import { ConfigMap, Secret } from 'kubernetes-models/v1';
 import { defineApp, enable, metricsEndpointsOn, Problems, resolveTopology } from '@kubevirt-ci/topology';
 import { orderParts } from '../src/order.ts';
 import type { PlannedPart } from '../src/plan.ts';
@@ -144,7 +146,7 @@ describe('render', () => {
 
   it('tells apart objects of the same kind and name in different namespaces', () => {
     const twins = appRendering('twins', (scope) => {
-      for (const ns of ['monitoring', 'ci-search']) new k8s.KubeConfigMap(scope, ns, { metadata: { name: 'same', namespace: ns } });
+      for (const ns of ['monitoring', 'ci-search']) emitModel(scope, new ConfigMap({ metadata: { name: 'same', namespace: ns } }));
     }, ['monitoring', 'ci-search']);
     const r = render(topology([enable(twins)], [], [twins]));
     expect([...clusterOf(r, 'hub-1').files.keys()].filter((f) => f.includes('/twins/'))).toEqual([
@@ -223,9 +225,9 @@ describe('render rejects', () => {
 
   it('an object in a namespace the app does not declare, or a namespaced object without one', () => {
     const stray = appRendering('stray', (scope) => {
-      new k8s.KubeConfigMap(scope, 'a', { metadata: { name: 'a', namespace: 'kubevirt-prow' } });
-      new k8s.KubeConfigMap(scope, 'b', { metadata: { name: 'b' } });
-      new k8s.KubeClusterRole(scope, 'c', { metadata: { name: 'c', namespace: 'monitoring' } });
+      emitModel(scope, new ConfigMap({ metadata: { name: 'a', namespace: 'kubevirt-prow' } }));
+      emitModel(scope, new ConfigMap({ metadata: { name: 'b' } }));
+      emitModel(scope, new ClusterRole({ metadata: { name: 'c', namespace: 'monitoring' } }));
     });
     expect(problemsFrom(() => render(topology([enable(stray)], [], [stray]))).map((p) => [p.file, p.object, p.field, p.message])).toEqual([
       [file, 'ConfigMap kubevirt-prow/a of app "stray" on cluster "hub-1"', 'metadata.namespace', '"kubevirt-prow" is not one of the app\'s namespaces (monitoring)'],
@@ -236,7 +238,7 @@ describe('render rejects', () => {
 
   it('a Secret with values', () => {
     const leaky = appRendering('leaky', (scope) => {
-      new k8s.KubeSecret(scope, 's', { metadata: { name: 'hmac-token', namespace: 'monitoring' }, stringData: { hmac: 'hunter2' } });
+      emitModel(scope, new Secret({ metadata: { name: 'hmac-token', namespace: 'monitoring' }, stringData: { hmac: 'hunter2' } }));
     });
     expect(problemsFrom(() => render(topology([enable(leaky)], [], [leaky])))).toEqual([
       {
@@ -251,8 +253,8 @@ describe('render rejects', () => {
 
   it("what the validator's single-object rules refuse, before anything is written", () => {
     const sloppy = appRendering('sloppy', (scope) => {
-      new k8s.KubeConfigMap(scope, 'a', { metadata: { name: 'Widget_Config', namespace: 'monitoring' } });
-      new k8s.KubeRoleBinding(scope, 'b', { metadata: { name: 'all', namespace: 'monitoring' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'ServiceAccount', name: 'widgets', namespace: 'monitoring' }] });
+      emitModel(scope, new ConfigMap({ metadata: { name: 'Widget_Config', namespace: 'monitoring' } }));
+      emitModel(scope, new RoleBinding({ metadata: { name: 'all', namespace: 'monitoring' }, roleRef: { apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'cluster-admin' }, subjects: [{ kind: 'ServiceAccount', name: 'widgets', namespace: 'monitoring' }] }));
     });
     expect(problemsFrom(() => render(topology([enable(sloppy)], [], [sloppy]))).map((p) => [p.file, p.object, p.field, p.message])).toEqual([
       [file, 'ConfigMap monitoring/Widget_Config of app "sloppy" on cluster "hub-1"', 'metadata.name', '"Widget_Config" is not a DNS subdomain (lower-case letters, digits, dashes and dots, at most 253) (objects/name)'],
@@ -261,8 +263,8 @@ describe('render rejects', () => {
   });
 
   it('two apps rendering the same object', () => {
-    const one = appRendering('one', (scope) => void new k8s.KubeConfigMap(scope, 'x', { metadata: { name: 'shared', namespace: 'monitoring' } }));
-    const two = appRendering('two', (scope) => void new k8s.KubeConfigMap(scope, 'x', { metadata: { name: 'shared', namespace: 'monitoring' } }));
+    const one = appRendering('one', (scope) => void emitModel(scope, new ConfigMap({ metadata: { name: 'shared', namespace: 'monitoring' } })));
+    const two = appRendering('two', (scope) => void emitModel(scope, new ConfigMap({ metadata: { name: 'shared', namespace: 'monitoring' } })));
     expect(problemsFrom(() => render(topology([enable(one), enable(two)], [], [one, two]))).map((p) => [p.object, p.message])).toEqual([
       ['ConfigMap monitoring/shared of app "two" on cluster "hub-1"', 'app "one" renders the same object'],
     ]);

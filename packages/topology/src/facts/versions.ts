@@ -6,7 +6,7 @@ import { here, recordSource } from '../source.ts';
  */
 export const versions = recordSource(
   {
-    /** The Kubernetes minor the manifests target (cdk8s-plus-33 types). */
+    /** The Kubernetes minor the manifests target. */
     kubernetes: '1.33',
     /**
      * The patch of that minor whose API the tests judge by: k8s.io/kubernetes at this version
