@@ -1,6 +1,7 @@
-import { componentLabels, configHash, configHashAnnotation, deployment, emitModel, policyException } from '@kubevirt-ci/kube';
+import { componentLabels, configHash, configHashAnnotation, deployment, emitModel, policyException, securePodSpec } from '@kubevirt-ci/kube';
 import { jobsNamespace, prowNamespace } from '@kubevirt-ci/topology';
 import type { Construct } from 'constructs';
+import { CronJob } from 'kubernetes-models/batch/v1';
 import { ClusterRole, Role, RoleBinding, type IPolicyRule } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { ServiceAccount, type IContainer, type IEnvVar, type IProbe, type IResourceRequirements, type IVolume, type IVolumeMount } from 'kubernetes-models/v1';
 import { prowSecrets, type ConfigMapMount, type SecretMount } from './shared.ts';
@@ -63,6 +64,16 @@ export interface Component {
   /** A ClusterRole, bound with a RoleBinding in the jobs namespace only (the inventory's shape). */
   readonly clusterRole?: readonly IPolicyRule[];
   readonly terminationGracePeriodSeconds?: number;
+  /**
+   * A batch component: a CronJob that runs on this schedule (UTC) and exits, instead of a
+   * Deployment; it has no ports, so no Service.
+   */
+  readonly schedule?: {
+    readonly cron: string;
+    /** A run missed by more than this (the controller was down) waits for the next one. */
+    readonly startingDeadlineSeconds: number;
+    readonly backoffLimit: number;
+  };
 }
 
 /** Prow's shared health endpoint. */
@@ -152,16 +163,44 @@ export function renderAccess(scope: Construct, c: Pick<Component, 'name' | 'rbac
   return c.name;
 }
 
+/** A batch component's CronJob: one run at a time, its pod restarted never, the config hash on its template. */
+function renderCronJob(scope: Construct, c: Component & { schedule: NonNullable<Component['schedule']> }, resources: IResourceRequirements, hash: string | undefined, serviceAccountName: string | undefined): void {
+  const labels = labelsOf(c.name);
+  emitModel(
+    scope,
+    new CronJob({
+      metadata: { name: c.name, namespace: prowNamespace, labels },
+      spec: {
+        schedule: c.schedule.cron,
+        timeZone: 'Etc/UTC',
+        concurrencyPolicy: 'Forbid',
+        startingDeadlineSeconds: c.schedule.startingDeadlineSeconds,
+        jobTemplate: {
+          spec: {
+            backoffLimit: c.schedule.backoffLimit,
+            template: {
+              metadata: { labels, ...(hash ? { annotations: { [configHashAnnotation]: hash } } : {}) },
+              spec: securePodSpec({ ...(serviceAccountName ? { serviceAccountName } : {}), restartPolicy: 'Never', containers: [containerOf(c, resources)], volumes: volumesOf(c) }),
+            },
+          },
+        },
+      },
+    }),
+  );
+}
+
 /**
- * Renders a component: ServiceAccount and RBAC (only when it has rules), the Deployment with
- * the config hash on its pod template, its Service, and for more than one replica a
- * disruption budget (the workload construct spreads the replicas across nodes).
+ * Renders a component: ServiceAccount and RBAC (only when it has rules), then for a batch one
+ * its CronJob; otherwise the Deployment with the config hash on its pod template, its Service,
+ * and for more than one replica a disruption budget (the workload construct spreads the
+ * replicas across nodes).
  */
 export function renderComponent(scope: Construct, c: Component, resources: IResourceRequirements, configData: ReadonlyMap<string, Readonly<Record<string, string>>>): void {
   const labels = labelsOf(c.name);
   const serviceAccountName = renderAccess(scope, c);
   const replicas = c.replicas ?? 1;
   const hash = configHash(mountedConfigMaps(c), configData);
+  if (c.schedule) return renderCronJob(scope, { ...c, schedule: c.schedule }, resources, hash, serviceAccountName);
   const servicePorts = c.ports.filter((p) => p.service !== undefined);
   deployment(scope, {
     name: c.name,

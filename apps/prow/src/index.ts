@@ -1,5 +1,5 @@
 import { app as buildCluster } from '@kubevirt-ci/app-build-cluster';
-import { cacheStorage, type CacheStorage, cacheVolume, configHash, configHashAnnotation, containerResources, emitModel, exposedIngress, kindClaim, kindResources, securePodSpec } from '@kubevirt-ci/kube';
+import { cacheStorage, type CacheStorage, cacheVolume, containerResources, emitModel, exposedIngress, kindClaim, kindResources } from '@kubevirt-ci/kube';
 import {
   bucketName,
   defineApp,
@@ -20,20 +20,19 @@ import {
   type ProvidedObject,
   type Topology,
 } from '@kubevirt-ci/topology';
-import { CronJob } from 'kubernetes-models/batch/v1';
 import { ConfigMap, type IResourceRequirements } from 'kubernetes-models/v1';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { containerOf, labelsOf, mountedConfigMaps, renderComponent, volumesOf, type Component } from './component.ts';
+import { labelsOf, renderComponent, type Component } from './component.ts';
 import { ghproxyCacheSizeGB } from './components/cache.ts';
 import type { ComponentContext } from './components/context.ts';
 import { coreComponents } from './components/core.ts';
 import { metricsPort } from './components/mounts.ts';
-import { pluginComponents, serviceComponents } from './components/secondary.ts';
+import { batchComponents, pluginComponents, serviceComponents } from './components/secondary.ts';
 import { checkConfig, checkJobs, type Known } from './config/check.ts';
 import { labelsConfigOf, pluginsConfigOf, prowConfigOf, queuedJobs } from './config/build.ts';
 import { jobFiles, type JobFile } from './jobs/index.ts';
-import { githubFlags, jobConfig, labelConfig, pluginsConfig, prowConfig, prowSecrets, services } from './shared.ts';
+import { jobConfig, labelConfig, pluginsConfig, prowConfig, prowSecrets, services } from './shared.ts';
 
 export { ghproxyCacheSizeGB } from './components/cache.ts';
 export { regexError } from './config/check.ts';
@@ -88,7 +87,7 @@ type Values = z.output<typeof values>;
  * default values build it (names and requests do not depend on either).
  */
 export const defaultResources: Readonly<Record<string, { cpu: string; memory: string }>> = Object.fromEntries(
-  everyComponent({ topology: facts, values: values.parse({}) }).map((c) => [c.name, c.resources]),
+  components({ topology: facts, values: values.parse({}) }).map((c) => [c.name, c.resources]),
 );
 
 /** The ProwJob CRD's directory in the Prow repository. */
@@ -106,18 +105,14 @@ function componentContext(ctx: Inputs): ComponentContext {
     ghproxy: { claim: 'ghproxy', cacheSizeGB: ghproxyCacheSizeGB(v.ghproxy.storage.size, v.ghproxy.headroomPercent) },
     needsRebasePeriod: v.needsRebasePeriod,
     rehearse: v.rehearse,
+    labelSyncSchedule: v.labelSync.schedule,
   };
 }
 
-/** Every Deployment of Prow, in the order the inventory lists them. */
+/** Every component of Prow, in the order the inventory lists them: the Deployments, then label-sync's CronJob. */
 export function components(ctx: Inputs): Component[] {
   const x = componentContext(ctx);
-  return [...coreComponents(x), ...pluginComponents(x), ...serviceComponents(x)];
-}
-
-/** The Deployments and label-sync's CronJob. */
-function everyComponent(ctx: Inputs): Component[] {
-  return [...components(ctx), labelSync(ctx)];
+  return [...coreComponents(x), ...pluginComponents(x), ...serviceComponents(x), ...batchComponents(x)];
 }
 
 function resourcesOf(v: Values, c: Component): IResourceRequirements {
@@ -171,20 +166,6 @@ export function prowConfigMaps(ctx: AppContext<Values>, comps: readonly Componen
   ]);
 }
 
-/** label-sync: a daily CronJob that makes every repository's labels match labels.yaml. */
-function labelSync(ctx: Inputs): Component {
-  return {
-    name: 'label-sync',
-    image: ctx.topology.versions.labelSync,
-    resources: { cpu: '100m', memory: '256Mi' },
-    args: [`--config=${labelConfig.mountPath}/${labelConfig.key}`, '--confirm=true', `--orgs=${ctx.topology.external.github.org}`, ...githubFlags],
-    github: true,
-    mounts: [{ configMap: labelConfig }, { secret: prowSecrets.githubToken }],
-    ports: [],
-    probes: { kind: 'none', why: 'a batch job; it exits when done' },
-  };
-}
-
 export const app = defineApp({
   name,
   component: 'Prow control plane',
@@ -216,31 +197,6 @@ export const app = defineApp({
     const ghproxy = comps.find((c) => c.name === 'ghproxy')!;
     cacheVolume(scope, { name: 'ghproxy', namespace: prowNamespace, volume: 'cache', storage: v.ghproxy.storage as CacheStorage, labels: labelsOf(ghproxy.name) });
     for (const c of comps) renderComponent(scope, c, resourcesOf(v, c), data);
-
-    const sync = labelSync(ctx);
-    const hash = configHash(mountedConfigMaps(sync), data)!;
-    emitModel(
-      scope,
-      new CronJob({
-        metadata: { name: sync.name, namespace: prowNamespace, labels: labelsOf(sync.name) },
-        spec: {
-          schedule: v.labelSync.schedule,
-          timeZone: 'Etc/UTC',
-          concurrencyPolicy: 'Forbid',
-          // A sync missed by more than this waits for the next day's.
-          startingDeadlineSeconds: 3600,
-          jobTemplate: {
-            spec: {
-              backoffLimit: 2,
-              template: {
-                metadata: { labels: labelsOf(sync.name), annotations: { [configHashAnnotation]: hash } },
-                spec: securePodSpec({ restartPolicy: 'Never', containers: [containerOf(sync, resourcesOf(v, sync))], volumes: volumesOf(sync) }),
-              },
-            },
-          },
-        },
-      }),
-    );
 
     const deck = exposedService(topology, 'deck');
     const hook = comps.find((c) => c.name === 'hook')!;

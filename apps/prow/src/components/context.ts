@@ -12,4 +12,6 @@ export interface ComponentContext {
   readonly needsRebasePeriod: string;
   /** Where rehearse finds job configs and Prow's config in the repository it rehearses. */
   readonly rehearse: { readonly jobsConfigBase: string; readonly prowConfigPath: string };
+  /** When label-sync runs, as a five-field cron schedule in UTC. */
+  readonly labelSyncSchedule: string;
 }

@@ -1,6 +1,6 @@
 import { jobsNamespace, kubevirtciPluginImage, prowImage } from '@kubevirt-ci/topology';
 import type { Component } from '../component.ts';
-import { configFlags, githubFlags, hmacFlag, kubeconfigFlag, pluginsFlag, serviceUrl, services } from '../shared.ts';
+import { configFlags, githubFlags, hmacFlag, kubeconfigFlag, labelConfig, pluginsFlag, prowSecrets, serviceUrl, services } from '../shared.ts';
 import type { ComponentContext } from './context.ts';
 import { metricsPort, mounts } from './mounts.ts';
 import { prowjobs } from './rbac.ts';
@@ -129,6 +129,23 @@ export function serviceComponents(x: ComponentContext): Component[] {
       mounts: [],
       ports: [{ name: 'http', containerPort: 9091, service: services.pushgateway.port }],
       probes: { kind: 'http', port: 'http', liveness: '/-/healthy', readiness: '/-/ready' },
+    },
+  ];
+}
+
+/** Prow's batch component: label-sync makes every repository's labels match labels.yaml, daily. */
+export function batchComponents(x: ComponentContext): Component[] {
+  return [
+    {
+      name: 'label-sync',
+      image: x.versions.labelSync,
+      resources: { cpu: '100m', memory: '256Mi' },
+      args: [`--config=${labelConfig.mountPath}/${labelConfig.key}`, '--confirm=true', `--orgs=${x.org}`, ...githubFlags],
+      github: true,
+      mounts: [{ configMap: labelConfig }, { secret: prowSecrets.githubToken }],
+      ports: [],
+      probes: { kind: 'none', why: 'a batch job; it exits when done' },
+      schedule: { cron: x.labelSyncSchedule, startingDeadlineSeconds: 3600, backoffLimit: 2 },
     },
   ];
 }
