@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { KubeConfig } from '@kubernetes/client-node';
 import { describe as describeObject, loadTopology, render, type Rendered } from '@kubevirt-ci/synth';
-import { admit, applyForReal, client, crdsIn, installCrds, startCluster, type TestCluster } from '@kubevirt-ci/testcluster';
+import { admit, applyForReal, client, crdsIn, installCrds, startCluster, whoIs as whoIsOn, type TestCluster } from '@kubevirt-ci/testcluster';
 import { versions } from '@kubevirt-ci/topology';
 import { crdSources, moduleDir } from '@kubevirt-ci/upstream';
 import { parse, parseAllDocuments } from 'yaml';
@@ -104,8 +104,7 @@ describe('bootstrap, on real API servers (packages/testcluster), one per cluster
     return r.status === 200 ? r.value : undefined;
   };
   const decoded = async (cluster: string, path: string, key: string) => Buffer.from((await get(cluster, path))!.data![key]!, 'base64').toString('utf8');
-  const whoIs = async (cluster: string, token: string) =>
-    (await api(cluster).json<{ status: { user?: { username: string } } }>('POST', '/apis/authentication.k8s.io/v1/tokenreviews', { apiVersion: 'authentication.k8s.io/v1', kind: 'TokenReview', spec: { token } })).value.status.user?.username;
+  const whoIs = (cluster: string, token: string) => whoIsOn(api(cluster), token);
   /** Whether the spoke's API server lets Argo CD's manager do this, by SubjectAccessReview. */
   const managerCan =
     (spoke: string) =>

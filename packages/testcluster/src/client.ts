@@ -63,3 +63,24 @@ export function client(c: Credentials): Client {
     },
   };
 }
+
+/**
+ * Who the server says a bearer token is, by TokenReview, or undefined if it never says.
+ * A legacy token Secret the token controller has just filled may still sit unfilled in the
+ * API server's Secret informer, and its authenticator trusts that copy when it finds one
+ * (pkg/controller/serviceaccount/tokengetter.go, pkg/serviceaccount/legacy.go at v1.33.13:
+ * "Token does not match server's copy"); so it asks again for a few seconds.
+ */
+export async function whoIs(admin: Client, token: string, waitMs = 5_000, pollMs = 100): Promise<string | undefined> {
+  for (const deadline = Date.now() + waitMs; ; ) {
+    const r = await admin.json<{ status?: { authenticated?: boolean; user?: { username?: string } } }>('POST', '/apis/authentication.k8s.io/v1/tokenreviews', {
+      apiVersion: 'authentication.k8s.io/v1',
+      kind: 'TokenReview',
+      spec: { token },
+    });
+    if (r.status !== 201 && r.status !== 200) throw new Error(`TokenReview: the server answered ${r.status}`);
+    if (r.value.status?.authenticated) return r.value.status.user?.username;
+    if (Date.now() >= deadline) return undefined;
+    await new Promise((resolve) => setTimeout(resolve, pollMs));
+  }
+}
