@@ -80,7 +80,7 @@ export const app = defineApp({
       namespace,
       name: grpcTls.secret,
       keys: [...grpcTls.keys],
-      description: `mutual TLS of the Thanos StoreAPIs: a certificate for server and client use with DNS names ${grpcCertificateNames(cluster).join(', ')}, its key, and the monitoring CA`,
+      description: `mutual TLS of the Thanos StoreAPIs: a certificate for server and client use with DNS names ${grpcCertificateNames(topology, cluster).join(', ')}, its key, and the monitoring CA`,
     },
     { kind: 'Secret', namespace, name: slackSecret.name, keys: [slackSecret.key], description: 'the Slack incoming webhook Alertmanager posts alerts to' },
   ],

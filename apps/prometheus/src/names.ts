@@ -1,5 +1,5 @@
 import { componentLabels } from '@kubevirt-ci/kube';
-import { publicDomain, serviceHost, type Cluster, type NamespaceName, type ServiceRef } from '@kubevirt-ci/topology';
+import { serviceHost, type Cluster, type NamespaceName, type ServiceRef, type Topology } from '@kubevirt-ci/topology';
 import type { PrometheusValues } from './server.ts';
 
 /** The app's name, under which clusters enable it. */
@@ -74,22 +74,22 @@ function sidecarNodePort(cluster: MonitoredCluster): SidecarNodePort | undefined
 }
 
 /** The public name a remote cluster's sidecar StoreAPI answers on (its LoadBalancer). */
-export function remoteSidecarHost(cluster: Pick<Cluster, 'name'>): string {
-  return `thanos-sidecar.${cluster.name}.${publicDomain}`;
+export function remoteSidecarHost(t: Pick<Topology, 'publicDomain'>, cluster: Pick<Cluster, 'name'>): string {
+  return `thanos-sidecar.${cluster.name}.${t.publicDomain}`;
 }
 
 /**
  * The StoreAPI address of a cluster's sidecar as the hub's Thanos query dials it: in-cluster
  * on the hub, elsewhere through the cluster's public name, or its node port where it has one.
  */
-export function sidecarAddress(cluster: MonitoredCluster): string {
+export function sidecarAddress(t: Pick<Topology, 'publicDomain'>, cluster: MonitoredCluster): string {
   if (cluster.hub) return `${serviceHost(sidecarService)}:${sidecarService.port}`;
   const nodePort = sidecarNodePort(cluster);
-  return nodePort ? `${nodePort.host}:${nodePort.port}` : `${remoteSidecarHost(cluster)}:${sidecarService.port}`;
+  return nodePort ? `${nodePort.host}:${nodePort.port}` : `${remoteSidecarHost(t, cluster)}:${sidecarService.port}`;
 }
 
 /** The DNS names a cluster's gRPC certificate must carry. */
-export function grpcCertificateNames(cluster: MonitoredCluster): string[] {
+export function grpcCertificateNames(t: Pick<Topology, 'publicDomain'>, cluster: MonitoredCluster): string[] {
   // On the hub, one wildcard covers the sidecar and the store gateway in the namespace.
-  return cluster.hub ? [`*.${namespace}.svc`] : [sidecarNodePort(cluster)?.host ?? remoteSidecarHost(cluster)];
+  return cluster.hub ? [`*.${namespace}.svc`] : [sidecarNodePort(cluster)?.host ?? remoteSidecarHost(t, cluster)];
 }

@@ -94,7 +94,7 @@ export const defaultResources: Readonly<Record<string, { cpu: string; memory: st
 const crdPath = 'config/prow/cluster/prowjob-crd';
 
 /** What the components are built from: the facts and the app's values. */
-type Inputs = { readonly topology: Pick<Topology, 'versions' | 'external'>; readonly values: Values };
+type Inputs = { readonly topology: Pick<Topology, 'versions' | 'external' | 'exposedServices'>; readonly values: Values };
 
 function componentContext(ctx: Inputs): ComponentContext {
   const { topology, values: v } = ctx;
@@ -102,6 +102,8 @@ function componentContext(ctx: Inputs): ComponentContext {
     versions: topology.versions,
     bucket: bucketName(topology, 'build-results'),
     org: topology.external.github.org,
+    githubApi: topology.external.github.api,
+    exposedPorts: { deck: exposedService(topology, 'deck').port, gcsweb: exposedService(topology, 'gcsweb').port },
     ghproxy: { claim: 'ghproxy', cacheSizeGB: ghproxyCacheSizeGB(v.ghproxy.storage.size, v.ghproxy.headroomPercent) },
     needsRebasePeriod: v.needsRebasePeriod,
     rehearse: v.rehearse,
@@ -140,6 +142,7 @@ export function prowConfigMaps(ctx: AppContext<Values>, comps: readonly Componen
     bucket: bucketName(topology, 'build-results'),
     deckHost: exposedService(topology, 'deck').host,
     gcswebHost: exposedService(topology, 'gcsweb').host,
+    githubApi: topology.external.github.api,
     presets,
     queues: Object.fromEntries([...externalPresets.values()].map((q) => [q, 1])),
   });

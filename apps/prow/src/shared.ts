@@ -1,5 +1,5 @@
 import { jobSecrets } from '@kubevirt-ci/app-build-cluster';
-import { exposedServices, external, type ServiceRef } from '@kubevirt-ci/topology';
+import type { ServiceRef } from '@kubevirt-ci/topology';
 
 /** A ConfigMap Prow renders, where its pods mount it, and the file (key) they read. */
 export interface ConfigMapMount {
@@ -53,15 +53,15 @@ export function secretPath(s: SecretMount, key: string): string {
   return `${s.mountPath}/${key}`;
 }
 
-/** The Services components reach each other through (same namespace, so the name is the host). */
+/**
+ * The Services components reach each other through (same namespace, so the name is the host).
+ * deck's and gcsweb's are public: their ports come from the topology's exposed services.
+ */
 export const services = {
-  // The public ones take their port from the exposed-services facts.
-  deck: { port: exposedServices.deck.port },
   hook: { port: 8888 },
   tide: { port: 80 },
   ghproxy: { port: 80 },
   pushgateway: { port: 80 },
-  gcsweb: { port: exposedServices.gcsweb.port },
   rehearse: { port: 9900 },
   'release-blocker': { port: 80 },
   cherrypicker: { port: 80 },
@@ -76,13 +76,10 @@ export function serviceUrl(name: ServiceName, path = ''): string {
   return `http://${name}${port === 80 ? '' : `:${port}`}${path}`;
 }
 
-/** Every component that calls GitHub does it through ghproxy first, as the GitHub App. */
-export const githubFlags = [
-  `--github-endpoint=${serviceUrl('ghproxy')}`,
-  `--github-endpoint=${external.github.api}`,
-  '--github-app-id=$(GITHUB_APP_ID)',
-  `--github-app-private-key-path=${secretPath(prowSecrets.githubToken, 'cert')}`,
-];
+/** Every component that calls GitHub does it through ghproxy first, as the GitHub App; `api` is GitHub's own. */
+export function githubFlags(api: string): string[] {
+  return [`--github-endpoint=${serviceUrl('ghproxy')}`, `--github-endpoint=${api}`, '--github-app-id=$(GITHUB_APP_ID)', `--github-app-private-key-path=${secretPath(prowSecrets.githubToken, 'cert')}`];
+}
 
 export const configFlags = [`--config-path=${prowConfig.mountPath}/${prowConfig.key}`, `--job-config-path=${jobConfig.mountPath}`];
 export const pluginsFlag = `--plugin-config=${pluginsConfig.mountPath}/${pluginsConfig.key}`;

@@ -52,6 +52,20 @@ describe('Prow on the control plane', () => {
     ]);
   });
 
+  it("takes GitHub's API and the public ports from the topology, so a variant topology moves them", () => {
+    const moved: Topology = {
+      ...topology,
+      external: { ...topology.external, github: { ...topology.external.github, api: 'https://github.example.org/api/v3' } },
+      exposedServices: { ...topology.exposedServices, gcsweb: { ...topology.exposedServices['gcsweb']!, port: 8080 } },
+    };
+    const objs = objectsOf(render(moved), 'ibm-prow-jobs', 'prow') as any[];
+    const get = (kind: string, name: string) => objs.find((o) => o.kind === kind && o.metadata.name === name);
+    expect(get('Deployment', 'crier').spec.template.spec.containers[0].args.filter((a: string) => a.startsWith('--github-endpoint='))).toEqual(['--github-endpoint=http://ghproxy', '--github-endpoint=https://github.example.org/api/v3']);
+    const config = parse(get('ConfigMap', 'config').data['config.yaml']);
+    expect(config.plank.default_decoration_config_entries[0].config.github_api_endpoints).toEqual(['http://ghproxy', 'https://github.example.org/api/v3']);
+    expect(get('Service', 'gcsweb').spec.ports).toEqual([{ name: 'http', port: 8080, protocol: 'TCP', targetPort: 'http' }]);
+  });
+
   it('gives every pod requests, a memory limit, a non-root security context, and probes where it serves', () => {
     for (const n of [...prowComponents, 'label-sync']) {
       const pod = podOf(n).spec;

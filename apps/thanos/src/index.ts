@@ -87,8 +87,8 @@ export function monitoredClusters(t: Pick<ResolvedTopology, 'clusters'>): Cluste
  * Every StoreAPI the query fans out to: each monitored cluster's sidecar (in-cluster on the
  * hub, through its public name elsewhere) and the store gateway over the bucket.
  */
-export function storeEndpoints(t: Pick<ResolvedTopology, 'clusters'>): string[] {
-  return [...monitoredClusters(t).map(sidecarAddress), `${serviceHost(storeService)}:${storeService.port}`];
+export function storeEndpoints(t: Pick<ResolvedTopology, 'clusters' | 'publicDomain'>): string[] {
+  return [...monitoredClusters(t).map((c) => sidecarAddress(t, c)), `${serviceHost(storeService)}:${storeService.port}`];
 }
 
 function thanosContainer(role: string, image: string, args: string[], resources: Values['query']['resources'], mounts: IVolumeMount[]): IContainer {

@@ -69,13 +69,15 @@ describe('the thanos app', () => {
 
   it('adds a new cluster\'s sidecar to the query, and to the alert counting StoreAPIs, with no other edit', () => {
     const two = renderWith(['spoke-1', 'spoke-2']);
-    const endpoints = storeEndpoints({ clusters: two.clusters.map((rc) => rc.cluster) });
+    const endpoints = storeEndpoints(two.topology);
     expect(endpoints).toEqual([
       'thanos-sidecar.monitoring.svc:10901',
       'thanos-sidecar.spoke-1.ci.kubevirt.io:10901',
       'thanos-sidecar.spoke-2.ci.kubevirt.io:10901',
       'thanos-store.monitoring.svc:10901',
     ]);
+    // The remote names follow the topology's public domain, not a module constant.
+    expect(storeEndpoints({ ...two.topology, publicDomain: 'ci.example.org' }).filter((e) => e.includes('spoke'))).toEqual(['thanos-sidecar.spoke-1.ci.example.org:10901', 'thanos-sidecar.spoke-2.ci.example.org:10901']);
     const hub2 = objectsOf(two, 'hub-1', 'thanos');
     expect(argsOf(hub2, 'Deployment', 'thanos-query').filter((a) => a.startsWith('--endpoint='))).toEqual(endpoints.map((e) => `--endpoint=${e}`));
     const stores = (objects: typeof hub) => named(objects, 'PrometheusRule', 'thanos-alerts').spec.groups[0].rules.find((r: any) => r.alert === 'ThanosQueryStoresMissing').expr;

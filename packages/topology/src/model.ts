@@ -282,6 +282,8 @@ export interface Topology {
   readonly versions: Versions;
   readonly namespaces: Readonly<Record<string, NamespaceSpec>>;
   readonly exposedServices: Readonly<Record<string, ExposedService>>;
+  /** The DNS domain the public names live under (the exposed services' hosts, each remote cluster's sidecar). */
+  readonly publicDomain: string;
   readonly external: {
     readonly github: { readonly description: string; readonly org: string; readonly api: string };
     readonly gcs: { readonly description: string; readonly buckets: Readonly<Record<string, Bucket>> };

@@ -1,4 +1,4 @@
-import { exposedServices } from './facts/exposed.ts';
+import { exposedServices, publicDomain } from './facts/exposed.ts';
 import { external } from './facts/external.ts';
 import { gitops } from './facts/gitops.ts';
 import { kubevirtciClusters } from './facts/kubevirtci.ts';
@@ -13,6 +13,7 @@ export const facts = {
   versions,
   namespaces,
   exposedServices,
+  publicDomain,
   external,
   kubevirtci: kubevirtciClusters,
 } satisfies Omit<Topology, 'apps' | 'roles'>;

@@ -46,7 +46,7 @@ export interface SmokeSecrets {
 }
 
 export function makeSecrets(rendered: Rendered): SmokeSecrets {
-  const names = rendered.clusters.filter((rc) => rc.provided.some((p) => p.keys.includes('tls.crt'))).flatMap((rc) => grpcCertificateNames(rc.cluster));
+  const names = rendered.clusters.filter((rc) => rc.provided.some((p) => p.keys.includes('tls.crt'))).flatMap((rc) => grpcCertificateNames(rendered.topology, rc.cluster));
   return { hmac: randomBytes(24).toString('hex'), grafanaUser: 'admin', grafanaPassword: randomBytes(12).toString('hex'), pki: makePki([...new Set(names)].sort()) };
 }
 

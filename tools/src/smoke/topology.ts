@@ -1,4 +1,4 @@
-import { mergeValues, publicDomain, type ClusterSpec, type ExposedService, type Topology } from '@kubevirt-ci/topology';
+import { mergeValues, type ClusterSpec, type ExposedService, type Topology } from '@kubevirt-ci/topology';
 
 /** The IngressClass of the ingress-nginx controller the smoke test installs on kind. */
 export const kindIngressClass = 'nginx';
@@ -28,12 +28,13 @@ export interface KindOptions {
  */
 export function kindTopology(base: Topology, o: KindOptions): Topology {
   const exposedServices = Object.fromEntries(
-    Object.entries(base.exposedServices).map(([name, ex]): [string, ExposedService] => [name, { ...ex, host: ex.host.replace(publicDomain, kindDomain) }]),
+    Object.entries(base.exposedServices).map(([name, ex]): [string, ExposedService] => [name, { ...ex, host: ex.host.replace(base.publicDomain, kindDomain) }]),
   );
   return {
     ...base,
     gitops: { ...base.gitops, repoURL: o.repoURL, targetRevision: o.revision },
     exposedServices,
+    publicDomain: kindDomain,
     roles: base.roles.map((role) => {
       const monitored = role.apps.some((b) => b.app.name === 'prometheus');
       return {

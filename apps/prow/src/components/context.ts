@@ -6,6 +6,10 @@ export interface ComponentContext {
   /** The GCS bucket of build results. */
   readonly bucket: string;
   readonly org: string;
+  /** GitHub's API, which every component calls through ghproxy. */
+  readonly githubApi: string;
+  /** The Service ports of the public components, from the topology's exposed services. */
+  readonly exposedPorts: { readonly deck: number; readonly gcsweb: number };
   /** ghproxy's cache: the claim it lives on and the size ghproxy may fill. */
   readonly ghproxy: { readonly claim: string; readonly cacheSizeGB: number };
   /** How often needs-rebase sweeps every open pull request. */

@@ -1,4 +1,4 @@
-import { external, jobsNamespace, prowImage, type JobPreset, type Versions } from '@kubevirt-ci/topology';
+import { jobsNamespace, prowImage, type JobPreset, type Versions } from '@kubevirt-ci/topology';
 import type { JobFile } from '../jobs/index.ts';
 import { prowSecrets, serviceUrl } from '../shared.ts';
 import { labels, lenses, orgPlugins, rerunAuth, slackReporters, tide } from './policy.ts';
@@ -10,6 +10,8 @@ export interface ConfigInput {
   readonly bucket: string;
   readonly deckHost: string;
   readonly gcswebHost: string;
+  /** GitHub's API, behind ghproxy in the jobs' decoration too. */
+  readonly githubApi: string;
   /** The presets every build cluster offers (identical on each; synth checks). */
   readonly presets: readonly JobPreset[];
   /** Job queues and how many jobs each runs at once. */
@@ -49,7 +51,7 @@ export function prowConfigOf(x: ConfigInput): ProwConfig {
             },
             gcs_configuration: { bucket: x.bucket, path_strategy: 'explicit' },
             gcs_credentials_secret: prowSecrets.gcsCredentials.name,
-            github_api_endpoints: [serviceUrl('ghproxy'), external.github.api],
+            github_api_endpoints: [serviceUrl('ghproxy'), x.githubApi],
           },
         },
       ],
