@@ -1,6 +1,6 @@
 import { ServiceMonitor } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { emitModel } from '@kubevirt-ci/kube';
-import type { MetricsEndpoint } from '@kubevirt-ci/topology';
+import { conventions, type MetricsEndpoint } from '@kubevirt-ci/topology';
 import type { Construct } from 'constructs';
 import { labelsOf, namespace } from './names.ts';
 
@@ -25,7 +25,7 @@ export function renderServiceMonitors(scope: Construct, endpoints: readonly (Met
     emitModel(
       scope,
       new ServiceMonitor({
-        metadata: { name: e.name, namespace, labels: { ...labelsOf(e.name), 'ci.kubevirt.io/scraped-app': e.app } },
+        metadata: { name: e.name, namespace, labels: { ...labelsOf(e.name), [conventions.scrapedApp]: e.app } },
         spec: {
           selector: { matchLabels: { ...e.selector } },
           namespaceSelector: { matchNames: [e.namespace] },

@@ -26,7 +26,7 @@ export interface ApplicationProps {
 }
 
 /** Lists the custom kinds a release Application installs, for checks that read only manifests. */
-export const installsAnnotation = 'ci.kubevirt.io/installs';
+export const installsAnnotation = conventions.annotations.installs;
 
 function sourceOf(gitops: GitOps, s: ApplicationSourceSpec) {
   switch (s.type) {

@@ -12,3 +12,4 @@ export * from './security.ts';
 export * from './storage.ts';
 export * from './workload.ts';
 export * from './cron.ts';
+export { conventions } from '@kubevirt-ci/topology';

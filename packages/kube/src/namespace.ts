@@ -1,4 +1,4 @@
-import type { NamespaceSpec } from '@kubevirt-ci/topology';
+import { conventions, type NamespaceSpec } from '@kubevirt-ci/topology';
 import type { ApiObject } from 'cdk8s';
 import type { Construct } from 'constructs';
 import { Namespace } from 'kubernetes-models/v1';
@@ -18,9 +18,9 @@ export function namespace(scope: Construct, name: string, spec: NamespaceSpec): 
         'pod-security.kubernetes.io/audit': 'restricted',
       },
       annotations: {
-        'argocd.argoproj.io/sync-options': 'Prune=false',
-        'ci.kubevirt.io/purpose': spec.purpose,
-        ...(spec.podSecurityReason ? { 'ci.kubevirt.io/pod-security-reason': spec.podSecurityReason } : {}),
+        [conventions.annotations.syncOptions]: 'Prune=false',
+        [conventions.annotations.purpose]: spec.purpose,
+        ...(spec.podSecurityReason ? { [conventions.annotations.podSecurityReason]: spec.podSecurityReason } : {}),
       },
     },
   }));

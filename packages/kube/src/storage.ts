@@ -1,11 +1,12 @@
 import type { Construct } from 'constructs';
 import { PersistentVolume, PersistentVolumeClaim, type IPodSpec } from 'kubernetes-models/v1';
+import { conventions } from '@kubevirt-ci/topology';
 import { z } from 'zod';
 import { emitModel } from './emit.ts';
 import { parseQuantity } from './quantity.ts';
 
 /** The node label (and taint) of the nodes that hold the caches. */
-export const cacheNode = { label: 'ci.kubevirt.io/cachenode', value: 'true' } as const;
+export const cacheNode = conventions.cacheNode;
 
 /** Schedules a pod onto a cache node: select it and tolerate its taint. */
 export function onCacheNode(): Pick<IPodSpec, 'nodeSelector' | 'tolerations'> {

@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import type { Finding } from './finding.ts';
-import { builtinGroups, get, groupOf, objectsIn } from '@kubevirt-ci/kube';
+import { builtinGroups, conventions, get, groupOf, objectsIn } from '@kubevirt-ci/kube';
 import { refOf, type ParsedObject } from './parse.ts';
 
 const arr = objectsIn;
@@ -55,9 +55,9 @@ export function checkArgoGraph(objects: readonly ParsedObject[], options: ArgoOp
         name: refOf(o.value).name ?? '',
         project: str(get(o.value, 'spec', 'project')),
         destination: { name: str(get(o.value, 'spec', 'destination', 'name')), namespace: str(get(o.value, 'spec', 'destination', 'namespace')) },
-        wave: Number(get(o.value, 'metadata', 'annotations', 'argocd.argoproj.io/sync-wave') ?? 0),
+        wave: Number(get(o.value, 'metadata', 'annotations', conventions.annotations.syncWave) ?? 0),
         path: path === undefined ? undefined : path.startsWith(prefix) ? path.slice(prefix.length) : path,
-        installs: str(get(o.value, 'metadata', 'annotations', 'ci.kubevirt.io/installs')).split(',').filter(Boolean),
+        installs: str(get(o.value, 'metadata', 'annotations', conventions.annotations.installs)).split(',').filter(Boolean),
       };
     });
 

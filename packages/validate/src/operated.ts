@@ -1,4 +1,4 @@
-import { get, isObj, str } from '@kubevirt-ci/kube';
+import { conventions, get, isObj, str } from '@kubevirt-ci/kube';
 import type { ParsedObject } from './parse.ts';
 
 /** Where an object the operator creates is said to come from, in findings and indexes. */
@@ -79,7 +79,7 @@ export function operatedObjects(objects: readonly ParsedObject[]): ParsedObject[
     }
   }
   const operatorInstalled = objects.some(
-    (o) => o.value['kind'] === 'Application' && (str(get(o.value, 'metadata', 'annotations', 'ci.kubevirt.io/installs')) ?? '').split(',').includes('Prometheus.monitoring.coreos.com'),
+    (o) => o.value['kind'] === 'Application' && (str(get(o.value, 'metadata', 'annotations', conventions.annotations.installs)) ?? '').split(',').includes('Prometheus.monitoring.coreos.com'),
   );
   if (operatorInstalled) {
     out.push(
