@@ -4,7 +4,7 @@ import type { Construct } from 'constructs';
 import { CronJob } from 'kubernetes-models/batch/v1';
 import { ClusterRole, Role, RoleBinding, type IPolicyRule } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { ServiceAccount, type IContainer, type IEnvVar, type IProbe, type IResourceRequirements, type IVolume, type IVolumeMount } from 'kubernetes-models/v1';
-import { prowSecrets, type ConfigMapMount, type SecretMount } from './shared.ts';
+import { prowSecrets, services, type ConfigMapMount, type SecretMount } from './shared.ts';
 
 export const app = 'prow';
 
@@ -218,5 +218,18 @@ export function renderComponent(scope: Construct, c: Component, resources: IReso
       containers: [containerOf(c, resources)],
       volumes: volumesOf(c),
     },
+  });
+}
+
+/**
+ * What is wrong between the components and `services`, the table other components' flags
+ * take URLs from: each name there must be a component whose Service serves that port.
+ */
+export function servicesMismatch(comps: readonly Pick<Component, 'name' | 'ports'>[]): string[] {
+  return Object.entries(services).flatMap(([name, { port }]) => {
+    const c = comps.find((x) => x.name === name);
+    if (!c) return [`services.${name}: no component is named ${name}`];
+    const served = c.ports.flatMap((p) => (p.service === undefined ? [] : [p.service]));
+    return served.includes(port) ? [] : [`services.${name}: port ${port}, but component ${name}'s Service serves ${served.join(', ') || 'no port'}; take the record's port from services.${name}.port`];
   });
 }

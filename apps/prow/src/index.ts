@@ -23,7 +23,7 @@ import {
 import { ConfigMap, type IResourceRequirements } from 'kubernetes-models/v1';
 import { stringify } from 'yaml';
 import { z } from 'zod';
-import { labelsOf, renderComponent, type Component } from './component.ts';
+import { labelsOf, renderComponent, servicesMismatch, type Component } from './component.ts';
 import { ghproxyCacheSizeGB } from './components/cache.ts';
 import type { ComponentContext } from './components/context.ts';
 import { coreComponents } from './components/core.ts';
@@ -114,7 +114,10 @@ function componentContext(ctx: Inputs): ComponentContext {
 /** Every component of Prow, in the order the inventory lists them: the Deployments, then label-sync's CronJob. */
 export function components(ctx: Inputs): Component[] {
   const x = componentContext(ctx);
-  return [...coreComponents(x), ...pluginComponents(x), ...serviceComponents(x), ...batchComponents(x)];
+  const comps = [...coreComponents(x), ...pluginComponents(x), ...serviceComponents(x), ...batchComponents(x)];
+  const wrong = servicesMismatch(comps);
+  if (wrong.length > 0) throw new Error(`apps/prow: ${wrong.join('; ')}`);
+  return comps;
 }
 
 function resourcesOf(v: Values, c: Component): IResourceRequirements {

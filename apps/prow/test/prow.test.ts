@@ -3,6 +3,7 @@ import { clusterOf, objectsOf, problemsFrom } from '@kubevirt-ci/synth/testing';
 import { enable, versions, type Topology } from '@kubevirt-ci/topology';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { servicesMismatch } from '../src/component.ts';
 import { pluginsConfigOf } from '../src/config/build.ts';
 import { app, configHashAnnotation, defaultResources, ghproxyCacheSizeGB, regexError, type JobFile, type Periodic, type Presubmit } from '../src/index.ts';
 
@@ -64,6 +65,21 @@ describe('Prow on the control plane', () => {
     const config = parse(get('ConfigMap', 'config').data['config.yaml']);
     expect(config.plank.default_decoration_config_entries[0].config.github_api_endpoints).toEqual(['http://ghproxy', 'https://github.example.org/api/v3']);
     expect(get('Service', 'gcsweb').spec.ports).toEqual([{ name: 'http', port: 8080, protocol: 'TCP', targetPort: 'http' }]);
+  });
+
+  it("holds the services table other components' URLs come from to the records' Service ports", () => {
+    const http = (port: number) => [{ name: 'http', containerPort: 8888, service: port }];
+    const records = [
+      { name: 'hook', ports: http(8888) },
+      { name: 'tide', ports: http(8080) },
+      { name: 'ghproxy', ports: [] },
+      ...['pushgateway', 'rehearse', 'release-blocker', 'cherrypicker', 'needs-rebase'].map((name) => ({ name, ports: http(name === 'rehearse' ? 9900 : 80) })),
+    ];
+    expect(servicesMismatch(records)).toEqual([
+      "services.tide: port 80, but component tide's Service serves 8080; take the record's port from services.tide.port",
+      "services.ghproxy: port 80, but component ghproxy's Service serves no port; take the record's port from services.ghproxy.port",
+    ]);
+    expect(servicesMismatch(records.filter((r) => r.name !== 'hook'))[0]).toBe('services.hook: no component is named hook');
   });
 
   it('gives every pod requests, a memory limit, a non-root security context, and probes where it serves', () => {
