@@ -6,13 +6,10 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve, sep } from 'node:path';
-import { loadTopology, render } from '@kubevirt-ci/synth';
-import { repoRoot, versions } from '@kubevirt-ci/topology';
-import { checkAdmission, checkOperated } from '@kubevirt-ci/testcluster';
-import { checkFlags, prepareKubeconform, preparePromtool, stderrProgress } from '@kubevirt-ci/upstream';
-import { counts, formatJson, formatJUnit, formatText, kubeconformVersion, validateFiles, type ParsedObject, type ValidateOptions } from '@kubevirt-ci/validate';
-import { argv, chalk, echo } from 'zx';
-import { clusterOf, placeholdersOf, renderedContext } from './lib/validation.ts';
+import { repoRoot, versions } from '@kubevirt-ci/topology/light';
+import type { ParsedObject, ValidateOptions } from '@kubevirt-ci/validate';
+// Everything else is imported when it is used: --help loads nothing, the built-in stages do
+// not load the upstream programs' code, and only --repo loads the topology and synth.
 
 const usage = `usage: validate:manifests [--format text|json|junit] [--kubernetes-version x.y] [--no-kubeconform] <path>... | -
        validate:manifests --repo [--format ...]
@@ -61,11 +58,12 @@ function collect(path: string, out: string[]): void {
  * built and generated once (a progress line each time on standard error). $KUBECONFORM names
  * another binary to run with the same schemas.
  */
-function kubeconformOptions(kubernetesVersion: string): Pick<ValidateOptions, 'kubeconform' | 'kubeconformUnavailable'> {
+async function kubeconformOptions(argv: Argv, kubernetesVersion: string): Promise<Pick<ValidateOptions, 'kubeconform' | 'kubeconformUnavailable'>> {
   if (argv['kubeconform'] === false || argv['upstream'] === false) return { kubeconform: false };
   if (kubernetesVersion !== versions.kubernetes) {
     return { kubeconformUnavailable: `its schemas are made for Kubernetes ${versions.kubernetesPatch}, the pinned API; --kubernetes-version ${kubernetesVersion} is checked by the built-in stages alone` };
   }
+  const { prepareKubeconform } = await import('@kubevirt-ci/upstream');
   const k = prepareKubeconform(versions);
   if ('unavailable' in k) return { kubeconformUnavailable: k.unavailable };
   return { kubeconform: process.env['KUBECONFORM'] ? { ...k, bin: process.env['KUBECONFORM'] } : k };
@@ -77,15 +75,19 @@ function isOurManifests(path: string): boolean {
   return !rel.startsWith('..') && rel.split(sep)[1] === 'manifests';
 }
 
+type Argv = Record<string, unknown> & { _: unknown[] };
+
 async function main(): Promise<number> {
-  if (argv['help'] || argv['h']) {
-    echo(usage);
+  const args = process.argv.slice(2);
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${usage}\n`);
     return 0;
   }
-  if (argv['kubeconform-version']) {
-    echo(kubeconformVersion);
+  if (args.includes('--kubeconform-version')) {
+    process.stdout.write(`${(await import('@kubevirt-ci/validate/kubeconform')).kubeconformVersion}\n`);
     return 0;
   }
+  const { argv, chalk, echo } = await import('zx');
   const format = String(argv['format'] ?? 'text');
   if (!['text', 'json', 'junit'].includes(format)) {
     echo(chalk.red(`validate:manifests: --format must be text, json or junit, not "${format}"`));
@@ -142,11 +144,14 @@ async function main(): Promise<number> {
     echo(chalk.red(`validate:manifests: no .yaml, .yml or .json files under ${paths.join(', ')}`));
     return 2;
   }
+  const upstream = argv['upstream'] !== false;
+  const [{ counts, formatJson, formatJUnit, formatText, validateFiles }, { clusterOf, placeholdersOf, renderedContext }] = await Promise.all([import('@kubevirt-ci/validate'), import('./lib/validation.ts')]);
   try {
     let argocd;
     let provided;
     let hub: string | undefined;
     if (repo) {
+      const { loadTopology, render } = await import('@kubevirt-ci/synth');
       const rendered = render(await loadTopology());
       ({ argocd, provided } = renderedContext(rendered));
       hub = rendered.topology.clusters.find((c) => c.hub)?.name;
@@ -154,11 +159,16 @@ async function main(): Promise<number> {
     provided = [...(provided ?? []), ...given];
     if (repo) process.chdir(repoRoot);
     const kubernetesVersion = String(argv['kubernetes-version'] ?? versions.kubernetes);
+    const up = upstream ? await import('@kubevirt-ci/upstream') : undefined;
+    const apiserver = upstream && argv['apiserver'] !== false ? await import('@kubevirt-ci/testcluster') : undefined;
     const report = await validateFiles(files, {
       kubernetesVersion,
-      ...kubeconformOptions(kubernetesVersion),
-      promtool: argv['upstream'] === false ? undefined : preparePromtool(versions),
-      checks: argv['upstream'] === false ? [] : [(objects) => checkFlags(objects, versions, stderrProgress), ...(argv['apiserver'] === false ? [] : [(objects: readonly ParsedObject[]) => checkAdmission(objects, clusterOf(hub)), (objects: readonly ParsedObject[]) => checkOperated(objects, clusterOf(hub), { placeholders: placeholdersOf(provided) })])],
+      ...(await kubeconformOptions(argv, kubernetesVersion)),
+      promtool: up?.preparePromtool(versions),
+      checks: [
+        ...(up ? [(objects: readonly ParsedObject[]) => up.checkFlags(objects, versions, up.stderrProgress)] : []),
+        ...(apiserver ? [(objects: readonly ParsedObject[]) => apiserver.checkAdmission(objects, clusterOf(hub)), (objects: readonly ParsedObject[]) => apiserver.checkOperated(objects, clusterOf(hub), { placeholders: placeholdersOf(provided) })] : []),
+      ],
       argocd,
       provided,
       skipKinds,

@@ -1,7 +1,7 @@
 import { join, relative, resolve, sep } from 'node:path';
 import type { Rendered } from '@kubevirt-ci/synth';
 import type { Placeholder } from '@kubevirt-ci/testcluster';
-import { repoRoot } from '@kubevirt-ci/topology';
+import { repoRoot } from '@kubevirt-ci/topology/light';
 import type { ArgoOptions, ParsedObject, Provided } from '@kubevirt-ci/validate';
 
 /**
