@@ -112,7 +112,8 @@ export const app = defineApp({
             ],
             ports: [{ name: 'http', containerPort: exposed.port }],
             readinessProbe: { httpGet: { port: 'http', path: '/api/health' }, periodSeconds: 10 },
-            livenessProbe: { httpGet: { port: 'http', path: '/api/health' }, initialDelaySeconds: 30, periodSeconds: 30, failureThreshold: 4 },
+            // Alive while it listens; /api/health also asks its database, which is readiness.
+            livenessProbe: { tcpSocket: { port: 'http' }, initialDelaySeconds: 30, periodSeconds: 30, failureThreshold: 4 },
             resources: v.resources,
             volumeMounts: [
               { name: 'provisioning', mountPath: '/etc/grafana/provisioning', readOnly: true },

@@ -1,4 +1,4 @@
-import { cacheStorage, cacheVolume, componentLabels, containerResources, deployment, kindClaim, kindResources, onCacheNode, quantity, service } from '@kubevirt-ci/kube';
+import { cacheStorage, cacheVolume, componentLabels, containerResources, deployment, kindClaim, kindResources, onCacheNode, policyException, quantity, service } from '@kubevirt-ci/kube';
 import { defineApp, prowNamespace, serviceHost, type ServiceRef } from '@kubevirt-ci/topology';
 import { z } from 'zod';
 import { evictionFlags } from './flags.ts';
@@ -54,6 +54,7 @@ export const app = defineApp({
       labels,
       // One pod owns the ReadWriteOnce volume.
       recreate: true,
+      annotations: policyException('identical-probes', 'the cache answers 400 on / and has no health endpoint, so a TCP connect is the one check for liveness and readiness alike'),
       pod: {
         ...(v.onCacheNode ? onCacheNode() : {}),
         containers: [

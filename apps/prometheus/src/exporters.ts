@@ -71,7 +71,7 @@ export function renderNodeExporter(scope: Construct, versions: Versions, resourc
                 ],
                 ports: [{ name: 'metrics', containerPort: port, hostPort: port }],
                 readinessProbe: { httpGet: { port: 'metrics', path: '/' }, periodSeconds: 10 },
-                livenessProbe: { httpGet: { port: 'metrics', path: '/' }, initialDelaySeconds: 10, periodSeconds: 30 },
+                livenessProbe: { tcpSocket: { port: 'metrics' }, initialDelaySeconds: 10, periodSeconds: 30 },
                 resources,
                 volumeMounts: [
                   { name: 'proc', mountPath: '/host/proc', readOnly: true },
@@ -138,7 +138,9 @@ export function renderKubeStateMetrics(scope: Construct, versions: Versions, res
             { name: 'http-metrics', containerPort: port },
             { name: 'telemetry', containerPort: 8081 },
           ],
-          readinessProbe: { httpGet: { port: 'http-metrics', path: '/healthz' }, periodSeconds: 10 },
+          // Ready once its registry gathers metrics: /readyz on the telemetry server; alive while
+          // the metrics server answers /healthz (pkg/app/server.go at v2.19.1).
+          readinessProbe: { httpGet: { port: 'telemetry', path: '/readyz' }, periodSeconds: 10 },
           livenessProbe: { httpGet: { port: 'http-metrics', path: '/healthz' }, initialDelaySeconds: 10, periodSeconds: 30 },
           resources,
         },
@@ -169,7 +171,7 @@ export function renderHostProbes(scope: Construct, versions: Versions, resources
           args: ['--config.file=/etc/blackbox/blackbox.yml', `--web.listen-address=:${port}`],
           ports: [{ name: 'http', containerPort: port }],
           readinessProbe: { httpGet: { port: 'http', path: '/-/healthy' }, periodSeconds: 10 },
-          livenessProbe: { httpGet: { port: 'http', path: '/-/healthy' }, initialDelaySeconds: 10, periodSeconds: 30 },
+          livenessProbe: { tcpSocket: { port: 'http' }, initialDelaySeconds: 10, periodSeconds: 30 },
           resources,
           volumeMounts: [{ name: 'config', mountPath: '/etc/blackbox', readOnly: true }],
         },

@@ -24,13 +24,16 @@ export interface Port {
 
 /**
  * How the kubelet checks the component: Prow's shared health endpoint (/healthz and
- * /healthz/ready on 8081), an HTTP path, or a TCP connect on a named port. 'none' carries the
- * reason, which lands on the Deployment as a policy exception.
+ * /healthz/ready on 8081); two HTTP paths; 'serving', ready when an HTTP path answers and alive while its
+ * port accepts connections; or a TCP connect on a named port for both, where the binary
+ * serves nothing else. 'tcp' and 'none' carry the reason, which lands on the Deployment as a
+ * policy exception (identical-probes, probes).
  */
 export type Probes =
   | { readonly kind: 'prow-health' }
   | { readonly kind: 'http'; readonly port: string; readonly liveness: string; readonly readiness: string }
-  | { readonly kind: 'tcp'; readonly port: string }
+  | { readonly kind: 'serving'; readonly port: string; readonly path: string }
+  | { readonly kind: 'tcp'; readonly port: string; readonly why: string }
   | { readonly kind: 'none'; readonly why: string };
 
 /** Rules per namespace; rules in a ClusterRole, bound only inside the jobs namespace. */
@@ -94,6 +97,8 @@ function probesOf(p: Probes): Pick<IContainer, 'livenessProbe' | 'readinessProbe
       return { livenessProbe: { httpGet: http('health', '/healthz'), ...timing.liveness }, readinessProbe: { httpGet: http('health', '/healthz/ready'), ...timing.readiness } };
     case 'http':
       return { livenessProbe: { httpGet: http(p.port, p.liveness), ...timing.liveness }, readinessProbe: { httpGet: http(p.port, p.readiness), ...timing.readiness } };
+    case 'serving':
+      return { livenessProbe: { tcpSocket: { port: p.port }, ...timing.liveness }, readinessProbe: { httpGet: http(p.port, p.path), ...timing.readiness } };
     case 'tcp':
       return { livenessProbe: { tcpSocket: { port: p.port }, ...timing.liveness }, readinessProbe: { tcpSocket: { port: p.port }, ...timing.readiness } };
     case 'none':
@@ -210,7 +215,7 @@ export function renderComponent(scope: Construct, c: Component, resources: IReso
     recreate: c.recreate,
     ...(servicePorts.length > 0 ? { service: { ports: servicePorts.map((p) => ({ name: p.name, port: p.service!, targetPort: p.name })) } } : {}),
     ...(replicas > 1 ? { budget: { maxUnavailable: 1 } } : {}),
-    ...(c.probes.kind === 'none' ? { annotations: policyException('probes', c.probes.why) } : {}),
+    ...(c.probes.kind === 'none' ? { annotations: policyException('probes', c.probes.why) } : c.probes.kind === 'tcp' ? { annotations: policyException('identical-probes', c.probes.why) } : {}),
     ...(hash ? { podAnnotations: { [configHashAnnotation]: hash } } : {}),
     pod: {
       ...(serviceAccountName ? { serviceAccountName } : {}),

@@ -95,21 +95,29 @@ describe('Prow on the control plane', () => {
   });
 
   it("probes only what the pinned Prow binary serves: Prow's health port where main.go starts it, else /metrics", () => {
-    // At the pinned commit, cmd/{deck,hook,prow-controller-manager,ghproxy,exporter} call
-    // pjutil.NewHealthOnPort (8081); crier, horologium, sinker and tide only serve metrics.
+    // At the pinned commit, cmd/{deck,hook,prow-controller-manager,ghproxy,exporter} and
+    // cmd/external-plugins/{cherrypicker,needs-rebase} call pjutil.NewHealthOnPort (8081) and
+    // ServeReady; crier, horologium, sinker and tide only serve metrics, so they are ready
+    // when /metrics answers and alive while the port accepts connections.
     const probe = (n: string) => {
       const c = podOf(n).spec.containers[0];
-      return [n, c.livenessProbe?.httpGet, c.readinessProbe?.httpGet, (c.ports ?? []).map((p: { name: string }) => p.name).includes('health')];
+      return [n, c.livenessProbe?.httpGet ?? c.livenessProbe?.tcpSocket, c.readinessProbe?.httpGet, (c.ports ?? []).map((p: { name: string }) => p.name).includes('health')];
     };
+    const served = ['deck', 'hook', 'prow-controller-manager', 'ghproxy', 'prow-exporter', 'cherrypicker', 'needs-rebase'];
     const health = [{ port: 'health', path: '/healthz' }, { port: 'health', path: '/healthz/ready' }, true];
-    const metrics = [{ port: 'metrics', path: '/metrics' }, { port: 'metrics', path: '/metrics' }, false];
-    expect(['deck', 'hook', 'prow-controller-manager', 'ghproxy', 'prow-exporter'].map(probe)).toEqual(['deck', 'hook', 'prow-controller-manager', 'ghproxy', 'prow-exporter'].map((n) => [n, ...health]));
+    const metrics = [{ port: 'metrics' }, { port: 'metrics', path: '/metrics' }, false];
+    expect(served.map(probe)).toEqual(served.map((n) => [n, ...health]));
     expect(['crier', 'horologium', 'sinker', 'tide'].map(probe)).toEqual(['crier', 'horologium', 'sinker', 'tide'].map((n) => [n, ...metrics]));
     // status-reconciler serves nothing: no probe, and the reason on the Deployment.
     expect(probe('statusreconciler')).toEqual(['statusreconciler', undefined, undefined, false]);
     expect(find('Deployment', 'statusreconciler').metadata.annotations['policy.ci.kubevirt.io/probes']).toMatch(/^status-reconciler serves nothing over HTTP/);
     expect(podOf('pushgateway').spec.containers[0].livenessProbe.httpGet).toEqual({ port: 'http', path: '/-/healthy' });
+    // rehearse and release-blocker serve only their webhook: one TCP check, and the reason.
     expect(podOf('rehearse').spec.containers[0].readinessProbe.tcpSocket).toEqual({ port: 'http' });
+    expect(['rehearse', 'release-blocker'].map((n) => find('Deployment', n).metadata.annotations['policy.ci.kubevirt.io/identical-probes'])).toEqual([
+      'it serves only its events endpoint at the pinned commit (external-plugins/rehearse/plugin/main.go)',
+      'it serves only the webhook ("/") and POST /help at the pinned commit (external-plugins/release-blocker/main.go)',
+    ]);
   });
 
   it('sizes deck, the controller manager and sinker as the inventory does', () => {

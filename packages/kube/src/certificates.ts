@@ -37,7 +37,8 @@ export function certificateExporter(scope: Construct, versions: Pick<Versions, '
           image: versions.x509CertificateExporter,
           args: [`--watch-file=${dir}/${c.key}`, `--listen-address=:${certificateMetricsPort.port}`],
           ports: [{ name: certificateMetricsPort.name, containerPort: certificateMetricsPort.port }],
-          readinessProbe: { tcpSocket: { port: certificateMetricsPort.name }, periodSeconds: 10 },
+          // Ready once it serves its metrics (where Prometheus scrapes it); alive while it listens.
+          readinessProbe: { httpGet: { port: certificateMetricsPort.name, path: '/metrics' }, periodSeconds: 10 },
           livenessProbe: { tcpSocket: { port: certificateMetricsPort.name }, initialDelaySeconds: 10, periodSeconds: 30 },
           resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '64Mi' } },
           volumeMounts: [{ name: 'certificate', mountPath: dir, readOnly: true }],

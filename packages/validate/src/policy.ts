@@ -34,7 +34,16 @@ export const policyRules: Readonly<Record<string, Rule>> = {
   'cronjob-deadline': { severity: 'warning', fix: 'set spec.startingDeadlineSeconds, so a run missed while the controller was down is skipped, not started late' },
   'rbac-wildcard': { severity: 'error', fix: 'name the API groups, resources and verbs instead of *' },
   'cluster-admin': { severity: 'error', fix: 'bind a role with only what the subject needs, or add the exception with the reason' },
+  'identical-probes': { severity: 'warning', fix: 'let liveness ask only whether the process lives (a TCP connect, /healthz) and readiness whether it can serve; the same check restarts a pod that is only busy' },
+  'automount-token': { severity: 'warning', fix: 'set automountServiceAccountToken: false, or give the pod a ServiceAccount of its own when it calls the API' },
 };
+
+/** The part of a probe that says what is asked: its handler, without the timing. */
+function probeHandler(p: unknown): string | undefined {
+  if (!isObj(p)) return undefined;
+  const { httpGet, tcpSocket, exec, grpc } = p;
+  return JSON.stringify({ httpGet, tcpSocket, exec, grpc });
+}
 
 /**
  * The sysctls Kubernetes calls safe, which every kubelet allows (pkg/kubelet/sysctl/safe_sysctls.go
@@ -144,6 +153,7 @@ export function checkPolicy(objects: readonly ParsedObject[]): Finding[] {
         if (group === 'containers' && longRunning.has(kind)) {
           const absent = ['readinessProbe', 'livenessProbe'].filter((p) => c[p] === undefined);
           if (absent.length > 0) report('probes', cat, `container ${c['name']} has no ${absent.join(' or ')}`);
+          else if (probeHandler(c['livenessProbe']) === probeHandler(c['readinessProbe'])) report('identical-probes', `${cat}.livenessProbe`, `container ${c['name']}'s liveness probe asks the same as its readiness probe`);
         }
         const nonRoot = sc['runAsNonRoot'] ?? podSecurity['runAsNonRoot'];
         const user = sc['runAsUser'] ?? podSecurity['runAsUser'];
@@ -172,6 +182,10 @@ export function checkPolicy(objects: readonly ParsedObject[]): Finding[] {
           seen.add(name);
         });
       });
+    }
+    const account = spec['serviceAccountName'] ?? spec['serviceAccount'];
+    if ((account === undefined || account === 'default') && spec['automountServiceAccountToken'] !== false) {
+      report('automount-token', `${at}.automountServiceAccountToken`, "the pod gets the default ServiceAccount's token, though it names no account of its own to call the API as");
     }
     objectsIn(podSecurity['sysctls']).forEach((s, i) => {
       if (!safeSysctls.has(String(s['name']))) report('sysctls', `${at}.securityContext.sysctls[${i}]`, `sysctl ${String(s['name'])} is not one Kubernetes calls safe`);

@@ -82,7 +82,7 @@ describe('Probes', () => {
 
 describe('host namespaces', () => {
   const ds = (annotation: string) =>
-    `apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: ne, namespace: monitoring${annotation}}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      hostNetwork: true\n      hostPID: true\n      securityContext: {runAsNonRoot: true}\n      containers:\n        - name: ne\n          image: ne:v1\n          resources: {requests: {cpu: 1m, memory: 1Mi}, limits: {memory: 1Mi}}\n          readinessProbe: {tcpSocket: {port: 1}}\n          livenessProbe: {tcpSocket: {port: 1}}\n          securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}\n`;
+    `apiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: ne, namespace: monitoring${annotation}}\nspec:\n  selector: {matchLabels: {a: b}}\n  template:\n    metadata: {labels: {a: b}}\n    spec:\n      hostNetwork: true\n      hostPID: true\n      automountServiceAccountToken: false\n      securityContext: {runAsNonRoot: true}\n      containers:\n        - name: ne\n          image: ne:v1\n          resources: {requests: {cpu: 1m, memory: 1Mi}, limits: {memory: 1Mi}}\n          readinessProbe: {tcpSocket: {port: 1}}\n          livenessProbe: {tcpSocket: {port: 2}}\n          securityContext: {allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: {drop: [ALL]}}\n`;
   it('are refused unless an exception says why', () => {
     expect(checkPolicy(parseManifests('m.yaml', ds('')).objects).map((f) => [f.rule, f.path, f.message])).toEqual([
       ['policy/host-namespaces', 'spec.template.spec.hostNetwork', "the pod shares the node's network namespace"],

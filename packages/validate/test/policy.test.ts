@@ -7,7 +7,7 @@ const goodContainer = {
   image: 'us-docker.pkg.dev/k8s-infra-prow/images/deck:v20261101',
   ports: [{ containerPort: 8080 }],
   readinessProbe: { httpGet: { port: 8080 } },
-  livenessProbe: { httpGet: { port: 8080 } },
+  livenessProbe: { tcpSocket: { port: 8080 } },
   resources: { requests: { cpu: '100m', memory: '128Mi' }, limits: { memory: '256Mi' } },
   securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
 };
@@ -20,7 +20,7 @@ function deployment(container: object = {}, extra: { replicas?: number; spec?: o
     spec: {
       replicas: extra.replicas ?? 1,
       selector: { matchLabels: { app: 'deck' } },
-      template: { metadata: { labels: { app: 'deck' } }, spec: { containers: [{ ...goodContainer, ...container }], ...(extra.spec ?? {}) } },
+      template: { metadata: { labels: { app: 'deck' } }, spec: { automountServiceAccountToken: false, containers: [{ ...goodContainer, ...container }], ...(extra.spec ?? {}) } },
     },
   };
 }
@@ -69,7 +69,7 @@ describe('checkPolicy', () => {
     expect(run(deployment({}, { replicas: 2, spec: spread }), budget({ minAvailable: 2 })).map((f) => [f[0], f[3]])).toEqual([['policy/budget-allows-none', "minAvailable 2 of Deployment deck's 2 replicas lets no pod be evicted"]]);
     expect(run(deployment({}, { replicas: 2, spec: spread }), budget({ maxUnavailable: 0 })).map((f) => f[0])).toEqual(['policy/budget-allows-none']);
     expect(run(deployment({}, { replicas: 3, spec: spread }), budget({ minAvailable: 2 }))).toEqual([]);
-    const cron = (extra: object) => ({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c', namespace: 'ci' }, spec: { schedule: '0 3 * * *', ...extra, jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', containers: [goodContainer] } } } } } });
+    const cron = (extra: object) => ({ apiVersion: 'batch/v1', kind: 'CronJob', metadata: { name: 'c', namespace: 'ci' }, spec: { schedule: '0 3 * * *', ...extra, jobTemplate: { spec: { template: { spec: { restartPolicy: 'Never', automountServiceAccountToken: false, containers: [goodContainer] } } } } } });
     expect(run(cron({})).map((f) => [f[0], f[1]])).toEqual([['policy/cronjob-deadline', 'warning']]);
     expect(run(cron({ startingDeadlineSeconds: 600 }))).toEqual([]);
     const role = { apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'r' }, rules: [{ apiGroups: [''], resources: ['pods'], verbs: ['get'] }, { apiGroups: ['*'], resources: ['*'], verbs: ['get'] }] };
@@ -97,12 +97,26 @@ describe('checkPolicy', () => {
     ]);
   });
 
+  it('reports liveness asking the same as readiness, timing aside', () => {
+    expect(run(deployment({ livenessProbe: { httpGet: { port: 8080 }, periodSeconds: 30 } }))).toEqual([
+      ['policy/identical-probes', 'warning', 'spec.template.spec.containers[0].livenessProbe', "container deck's liveness probe asks the same as its readiness probe"],
+    ]);
+    expect(run(deployment({ livenessProbe: { httpGet: { port: 8080, path: '/healthz' } } }))).toEqual([]);
+  });
+
+  it("reports a pod that mounts the default ServiceAccount's token", () => {
+    const finding = ['policy/automount-token', 'warning', 'spec.template.spec.automountServiceAccountToken', "the pod gets the default ServiceAccount's token, though it names no account of its own to call the API as"];
+    expect(run(deployment({}, { spec: { automountServiceAccountToken: undefined } }))).toEqual([finding]);
+    expect(run(deployment({}, { spec: { automountServiceAccountToken: true, serviceAccountName: 'default' } }))).toEqual([finding]);
+    expect(run(deployment({}, { spec: { automountServiceAccountToken: undefined, serviceAccountName: 'deck' } }))).toEqual([]);
+  });
+
   it('reports a Secret with values', () => {
     expect(run({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's', namespace: 'ci' }, stringData: { token: 'x' } })).toEqual([['policy/secret-data', 'error', 'stringData', 'the Secret carries values, which would be in git']]);
   });
 
   it('does not ask Jobs for probes', () => {
-    const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', namespace: 'ci' }, spec: { template: { spec: { restartPolicy: 'Never', containers: [{ ...goodContainer, readinessProbe: undefined, livenessProbe: undefined }] } } } };
+    const job = { apiVersion: 'batch/v1', kind: 'Job', metadata: { name: 'j', namespace: 'ci' }, spec: { template: { spec: { restartPolicy: 'Never', automountServiceAccountToken: false, containers: [{ ...goodContainer, readinessProbe: undefined, livenessProbe: undefined }] } } } };
     expect(run(job)).toEqual([]);
   });
 

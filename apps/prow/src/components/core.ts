@@ -26,7 +26,7 @@ const metrics = metricsPort;
  * answers is pkg/metrics' ExposeMetrics, /metrics on --metrics-port (9090), served because
  * the config's push_gateway sets serve_metrics.
  */
-const metricsProbes = { kind: 'http', port: metrics.name, liveness: '/metrics', readiness: '/metrics' } as const;
+const metricsProbes = { kind: 'serving', port: metrics.name, path: '/metrics' } as const;
 
 /**
  * Prow's main services. ProwJobs live in the jobs namespace (the config's prowjob_namespace),

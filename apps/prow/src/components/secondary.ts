@@ -36,7 +36,7 @@ export function pluginComponents(x: ComponentContext): Component[] {
       github: true,
       mounts: [hmac, github, { emptyDir: 'cache', mountPath: '/var/run/cache' }, tmp],
       ports: [{ name: 'http', containerPort: services.rehearse.port, service: services.rehearse.port }],
-      probes: { kind: 'tcp', port: 'http' },
+      probes: { kind: 'tcp', port: 'http', why: 'it serves only its events endpoint at the pinned commit (external-plugins/rehearse/plugin/main.go)' },
       // The inventory's shape: a ClusterRole, here bound only in the jobs namespace.
       clusterRole: [prowjobs('create')],
       terminationGracePeriodSeconds: 180,
@@ -50,7 +50,7 @@ export function pluginComponents(x: ComponentContext): Component[] {
       github: true,
       mounts: [hmac, github, tmp],
       ports: [{ name: 'http', containerPort: 8888, service: services['release-blocker'].port }],
-      probes: { kind: 'tcp', port: 'http' },
+      probes: { kind: 'tcp', port: 'http', why: 'it serves only the webhook ("/") and POST /help at the pinned commit (external-plugins/release-blocker/main.go)' },
       terminationGracePeriodSeconds: 180,
     },
     {
@@ -63,7 +63,7 @@ export function pluginComponents(x: ComponentContext): Component[] {
       // It clones into /tmp.
       mounts: [hmac, github, tmp],
       ports: [{ name: 'http', containerPort: 8888, service: services.cherrypicker.port }],
-      probes: { kind: 'tcp', port: 'http' },
+      probes: { kind: 'prow-health' },
       terminationGracePeriodSeconds: 180,
     },
     {
@@ -75,7 +75,7 @@ export function pluginComponents(x: ComponentContext): Component[] {
       github: true,
       mounts: [hmac, github, plugins, tmp],
       ports: [{ name: 'http', containerPort: 8888, service: services['needs-rebase'].port }],
-      probes: { kind: 'tcp', port: 'http' },
+      probes: { kind: 'prow-health' },
       terminationGracePeriodSeconds: 180,
     },
   ];
@@ -92,7 +92,7 @@ export function serviceComponents(x: ComponentContext): Component[] {
       args: [`-b=${x.bucket}`, '-upgrade-proxied-http-to-https', '-p=8080'],
       mounts: [],
       ports: [{ name: 'http', containerPort: 8080, service: x.exposedPorts.gcsweb }],
-      probes: { kind: 'http', port: 'http', liveness: '/healthz', readiness: '/healthz' },
+      probes: { kind: 'serving', port: 'http', path: '/healthz' },
     },
     {
       name: 'ghproxy',
