@@ -8,16 +8,19 @@ import { findDrift, loadTopology, render, swapJournal, writeManifests, type Rend
 import { TopologyError, repoRoot } from '@kubevirt-ci/topology';
 import { argv, chalk, echo } from 'zx';
 import { progress } from './lib/progress.ts';
+import { sourcesProject, startTypecheck } from './lib/typecheck.ts';
 
-const usage = `usage: synth [--role <role>]... [--check]
+const usage = `usage: synth [--role <role>]... [--check] [--no-typecheck]
 
 Renders every cluster of the topology (apps/ and clusters/) into clusters/<role>/manifests/.
-Everything is validated before anything is written; a failure leaves the old manifests intact.
+Everything is validated, and every role's, app's and package's source type-checked, before
+anything is written; a failure leaves the old manifests intact.
 
   --role <role>  write or check only this role's manifests (repeatable); all roles are
                  still validated
   --check        write nothing; exit 1 and list the files when the committed manifests
-                 are not what synth renders
+                 are not what synth renders (no type check: pnpm test's build does it)
+  --no-typecheck write without type-checking first (the render itself still validates)
   --help         this text`;
 
 function roles(): string[] | undefined {
@@ -32,6 +35,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const only = roles();
+  // The compiler runs beside the render; nothing is written until both have passed.
+  const typecheck = argv['check'] || argv['typecheck'] === false ? undefined : startTypecheck(sourcesProject(repoRoot));
   let rendered: Rendered;
   try {
     progress('synth: loading the topology (apps/ and clusters/) and rendering every cluster ...');
@@ -69,6 +74,12 @@ async function main(): Promise<number> {
     return 1;
   }
 
+  const checked = await typecheck;
+  if (checked && !checked.ok) {
+    echo(chalk.red('synth: the TypeScript does not type-check, so nothing was written:'));
+    for (const e of checked.errors) echo(`  ${e}`);
+    return 1;
+  }
   for (const r of writeManifests(repoRoot, rendered, only)) {
     const clusters = rendered.clusters.filter((c) => c.cluster.role === r.role).map((c) => c.cluster.name);
     echo(`clusters/${r.role}/manifests: ${clusters.join(', ') || 'no clusters'}; ${r.files} files, ${r.changed ? 'written' : 'unchanged'}`);

@@ -14,7 +14,7 @@ describe('synth', () => {
   it('prints its usage with --help', () => {
     const r = synth('--help');
     expect(r.code).toBe(0);
-    expect(r.out.split('\n')[0]).toBe('usage: synth [--role <role>]... [--check]');
+    expect(r.out.split('\n')[0]).toBe('usage: synth [--role <role>]... [--check] [--no-typecheck]');
   });
 
   it('passes --check on the committed manifests', () => {
