@@ -1,11 +1,20 @@
 import { app as certManager } from '@kubevirt-ci/app-cert-manager';
 import { emitModel } from '@kubevirt-ci/kube';
 import { Deployment, StatefulSet } from 'kubernetes-models/apps/v1';
+import { PodDisruptionBudget } from 'kubernetes-models/policy/v1';
 import { PersistentVolumeClaim } from 'kubernetes-models/v1';
 import { render } from '@kubevirt-ci/synth';
 import { clusterSpec } from '@kubevirt-ci/synth/testing';
 import { defineApp, defineRole, defineTopology, enable } from '@kubevirt-ci/topology';
 import { z } from 'zod';
+
+/** What synth's policy asks of every container, so the fixture's workloads render. */
+const kept = {
+  resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '32Mi' } },
+  readinessProbe: { httpGet: { port: 8080, path: '/ready' } },
+  livenessProbe: { tcpSocket: { port: 8080 } },
+  securityContext: { runAsNonRoot: true, allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } },
+};
 
 /** A web app with an image, a claim, a state set with templates, a host path and Secrets it reads. */
 export const web = defineApp({
@@ -23,16 +32,18 @@ export const web = defineApp({
   render: (scope) => {
     const ns = 'kubevirt-prow';
     emitModel(scope, new Deployment({
-      metadata: { name: 'deck', namespace: ns },
+      metadata: { name: 'deck', namespace: ns, annotations: { 'policy.ci.kubevirt.io/host-path': 'the fixture shows a host path in the docs' } },
       spec: {
         selector: { matchLabels: { app: 'deck' } },
         template: {
           metadata: { labels: { app: 'deck' } },
           spec: {
+            automountServiceAccountToken: false,
             containers: [
               {
                 name: 'deck',
                 image: 'us-docker.pkg.dev/k8s-infra-prow/images/deck:v20261101-abc',
+                ...kept,
                 env: [{ name: 'TOKEN', valueFrom: { secretKeyRef: { name: 'github-token', key: 'cert' } } }],
               },
             ],
@@ -55,10 +66,18 @@ export const web = defineApp({
         replicas: 2,
         serviceName: 'search',
         selector: { matchLabels: { app: 'search' } },
-        template: { metadata: { labels: { app: 'search' } }, spec: { containers: [{ name: 'search', image: 'quay.io/kubevirtci/ci-search@sha256:0123' }] } },
+        template: {
+          metadata: { labels: { app: 'search' } },
+          spec: {
+            automountServiceAccountToken: false,
+            topologySpreadConstraints: [{ maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: { app: 'search' } } }],
+            containers: [{ name: 'search', image: 'quay.io/kubevirtci/ci-search@sha256:0123', ...kept }],
+          },
+        },
         volumeClaimTemplates: [{ metadata: { name: 'data' }, spec: { resources: { requests: { storage: '50Gi' } } } }],
       },
     }));
+    emitModel(scope, new PodDisruptionBudget({ metadata: { name: 'search', namespace: ns }, spec: { maxUnavailable: 1, selector: { matchLabels: { app: 'search' } } } }));
   },
 });
 
