@@ -1,3 +1,5 @@
+import { greenhouseMetrics as bazel } from '@kubevirt-ci/app-greenhouse';
+
 /**
  * Dashboards as code: each is a list of time series panels, one PromQL query each, rendered
  * to Grafana's JSON model against the one datasource. A `cluster` variable (every cluster's
@@ -23,6 +25,9 @@ export interface Dashboard {
 /** The series filter every query carries: the clusters chosen in the variable. */
 const inCluster = 'cluster=~"$cluster"';
 
+/** The per-cluster rate of several counters summed, over the selected clusters. */
+const rateOf = (counters: readonly string[]) => `sum by (cluster) (${counters.map((c) => `rate(${c}{${inCluster}}[5m])`).join(' + ')})`;
+
 export const dashboards: readonly Dashboard[] = [
   {
     uid: 'kubevirt-ci-prow',
@@ -42,8 +47,8 @@ export const dashboards: readonly Dashboard[] = [
     title: 'Caches',
     description: 'The bazel cache, the docker proxy and the volumes of both',
     panels: [
-      { title: 'Bazel cache hits and misses', expr: `sum by (cluster) (rate(bazel_cache_hits{${inCluster}}[5m])) / (sum by (cluster) (rate(bazel_cache_hits{${inCluster}}[5m])) + sum by (cluster) (rate(bazel_cache_misses{${inCluster}}[5m])))`, legend: 'hit ratio {{cluster}}', unit: 'percentunit' },
-      { title: 'Bazel cache disk used', expr: `max by (cluster) (bazel_cache_disk_used{${inCluster}})`, legend: '{{cluster}}', unit: 'percent' },
+      { title: 'Bazel cache hit ratio', expr: `${rateOf(bazel.hits)} / (${rateOf(bazel.hits)} + ${rateOf(bazel.misses)})`, legend: 'hit ratio {{cluster}}', unit: 'percentunit' },
+      { title: 'Bazel cache disk used', expr: `max by (cluster) (${bazel.diskUsedGB}{${inCluster}} / ${bazel.diskTotalGB}{${inCluster}})`, legend: '{{cluster}}', unit: 'percentunit' },
       { title: 'Volumes used', expr: `1 - kubelet_volume_stats_available_bytes{${inCluster}} / kubelet_volume_stats_capacity_bytes{${inCluster}}`, legend: '{{cluster}} {{namespace}}/{{persistentvolumeclaim}}', unit: 'percentunit' },
       { title: 'Days until certificates expire', expr: `(x509_cert_not_after{${inCluster}} - time()) / 86400`, legend: '{{cluster}} {{namespace}} {{subject_CN}}', unit: 'd' },
     ],

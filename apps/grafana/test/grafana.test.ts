@@ -1,5 +1,6 @@
 import { loadTopology, render } from '@kubevirt-ci/synth';
 import { clusterOf, objectsOf } from '@kubevirt-ci/synth/testing';
+import { greenhouseMetrics } from '@kubevirt-ci/app-greenhouse';
 import { promqlErrors } from '@kubevirt-ci/validate';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -48,6 +49,13 @@ describe('grafana', () => {
       expect(new Set(used.map((d) => JSON.stringify(d)))).toEqual(new Set([JSON.stringify({ type: 'prometheus', uid: 'thanos' })]));
       for (const panel of board.panels) for (const t of panel.targets) expect([panel.title, promqlErrors(t.expr)]).toEqual([panel.title, []]);
     }
+  });
+
+  it("queries only the bazel cache series greenhouse exports (greenhouse/metrics.go), hits and misses of both caches", () => {
+    const exported = new Set([greenhouseMetrics.diskUsedGB, greenhouseMetrics.diskTotalGB, ...greenhouseMetrics.hits, ...greenhouseMetrics.misses]);
+    const queried = dashboards.flatMap((d) => d.panels.flatMap((p) => p.expr.match(/\bbazel_cache_[a-z_]+/g) ?? []));
+    expect([...new Set(queried)].sort()).toEqual([...exported].sort());
+    expect(queried.filter((m) => !exported.has(m))).toEqual([]);
   });
 
   it('would catch a dashboard query that does not parse', () => {

@@ -18,6 +18,19 @@ const metricsPort = 9090;
 /** The label a job sets to use the cache. */
 export const bazelCachePreset = 'preset-bazel-cache';
 
+/**
+ * The series greenhouse exports on /prometheus, as kubernetes/test-infra's greenhouse/metrics.go
+ * registers them (the disk gauges in GB). Its names are crossed: the counter it increments on
+ * an action-cache hit is bazel_cache_cas_hits, and on a CAS hit bazel_cache_action_hits, so
+ * a hit ratio sums both kinds.
+ */
+export const greenhouseMetrics = {
+  diskUsedGB: 'bazel_cache_disk_used',
+  diskTotalGB: 'bazel_cache_disk_total',
+  hits: ['bazel_cache_cas_hits', 'bazel_cache_action_hits'],
+  misses: ['bazel_cache_cas_misses', 'bazel_cache_action_misses'],
+} as const;
+
 const values = z
   .object({
     storage: cacheStorage.default({ type: 'claim', size: '700Gi' }),
