@@ -8,6 +8,15 @@ describe('the pinned versions', () => {
     expect(versions.prow.tag.endsWith(`-${versions.prow.commit.slice(0, 9)}`)).toBe(true);
   });
 
+  it('pull no image from a registry that was turned down', () => {
+    // gcr.io/k8s-prow (Prow moved to us-docker.pkg.dev/k8s-infra-prow) and k8s.gcr.io (frozen; registry.k8s.io).
+    const retired = ['gcr.io/k8s-prow/', 'k8s.gcr.io/'];
+    const images = Object.values(versions).filter((v): v is string => typeof v === 'string' && v.includes('/'));
+    expect(images.length).toBeGreaterThan(10);
+    expect(images.filter((i) => retired.some((r) => i.startsWith(r)))).toEqual([]);
+    expect(versions.labelSync).toBe('gcr.io/k8s-staging-test-infra/label_sync:v20260729-f66136c16c');
+  });
+
   it('judge the API by a patch of the Kubernetes minor the manifests target', () => {
     expect(versions.kubernetesPatch.startsWith(`${versions.kubernetes}.`)).toBe(true);
   });

@@ -40,8 +40,14 @@ export const versions = recordSource(
       repo: 'https://github.com/kubernetes-sigs/prow',
       commit: 'c47e31ecedc63977a9010898d18332236481c2e8',
     },
-    /** label_sync is built in kubernetes/test-infra, not with Prow; production's pin. */
-    labelSync: 'gcr.io/k8s-prow/label_sync:v20240321-13d9f43946',
+    /**
+     * label_sync is built in kubernetes/test-infra, not with Prow: production's pin
+     * (project-infra github/ci/prow-deploy/kustom/base/manifests/local/label-sync-kubevirt.yaml),
+     * from test-infra commit f66136c16c, whose label_sync/main.go defines the flags we pass
+     * (--config, --confirm, --orgs, and Prow's GitHub App options). gcr.io/k8s-prow, the old
+     * pin's registry, is retired.
+     */
+    labelSync: 'gcr.io/k8s-staging-test-infra/label_sync:v20260729-f66136c16c',
     /** gcsweb (kubernetes/test-infra), production's release at its registry.k8s.io home. */
     gcsweb: 'registry.k8s.io/gcsweb:v1.1.0',
     /** prometheus/pushgateway release tag. */
