@@ -52,7 +52,7 @@ describe('grafana', () => {
   });
 
   it("queries only the bazel cache series greenhouse exports (greenhouse/metrics.go), hits and misses of both caches", () => {
-    const exported = new Set([greenhouseMetrics.diskUsedGB, greenhouseMetrics.diskTotalGB, ...greenhouseMetrics.hits, ...greenhouseMetrics.misses]);
+    const exported = new Set<string>([greenhouseMetrics.diskUsedGB, greenhouseMetrics.diskTotalGB, ...greenhouseMetrics.hits, ...greenhouseMetrics.misses]);
     const queried = dashboards.flatMap((d) => d.panels.flatMap((p) => p.expr.match(/\bbazel_cache_[a-z_]+/g) ?? []));
     expect([...new Set(queried)].sort()).toEqual([...exported].sort());
     expect(queried.filter((m) => !exported.has(m))).toEqual([]);
