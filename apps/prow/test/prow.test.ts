@@ -291,9 +291,9 @@ describe("Prow's configuration", () => {
 describe("KubeVirt's external plugins", () => {
   // A weak check, read from the source by hand: the plugins' Go module is not served by the
   // module proxy at the pinned commit, so the binaries cannot judge their command lines here.
-  // kubevirt/project-infra 82b5143: external-plugins/rehearse/plugin/main.go and
+  // kubevirt/project-infra ca75c4e: external-plugins/rehearse/plugin/main.go and
   // external-plugins/release-blocker/main.go, plus prow's GitHubOptions (pkg/flagutil/github.go
-  // at the sigs.k8s.io/prow version that commit's go.mod requires).
+  // at 37d12bec7117, the sigs.k8s.io/prow version that commit's go.mod requires).
   const github = ['github-host', 'github-endpoint', 'github-graphql-endpoint', 'github-token-path', 'github-app-id', 'github-app-private-key-path', 'github-hourly-tokens', 'github-allowed-burst', 'github-throttle-org'];
   const defined: Record<string, string[]> = {
     rehearse: ['port', 'endpoint', 'dry-run', 'hmac-secret-file', 'kubeconfig', 'prow-config-path', 'jobs-config-base', 'jobs-namespace', 'always-run', 'cache-dir', ...github],

@@ -8,6 +8,10 @@ describe('the pinned versions', () => {
     expect(versions.prow.tag.endsWith(`-${versions.prow.commit.slice(0, 9)}`)).toBe(true);
   });
 
+  it("tag KubeVirt's plugins as project-infra's image workflow publishes them: v<commit minute>-<commit>", () => {
+    expect(versions.kubevirtciPlugins.tag).toMatch(/^v\d{12}-[0-9a-f]{7}$/);
+  });
+
   it('pull no image from a registry that was turned down', () => {
     // gcr.io/k8s-prow (Prow moved to us-docker.pkg.dev/k8s-infra-prow) and k8s.gcr.io (frozen; registry.k8s.io).
     const retired = ['gcr.io/k8s-prow/', 'k8s.gcr.io/'];

@@ -12,7 +12,7 @@ const metrics = metricsPort;
  * The external plugins hook forwards events to (registered in plugins.yaml's external_plugins).
  * KubeVirt's rehearse and release-blocker define no --plugin-config at the pinned
  * kubevirtciPlugins commit (external-plugins/rehearse/plugin/main.go and
- * external-plugins/release-blocker/main.go of kubevirt/project-infra 82b5143 register their
+ * external-plugins/release-blocker/main.go of kubevirt/project-infra ca75c4e register their
  * own flags and prow's GitHubOptions only); Go's flag package would exit 2 on it.
  */
 export function pluginComponents(x: ComponentContext): Component[] {

@@ -52,8 +52,14 @@ export const versions = recordSource(
     gcsweb: 'registry.k8s.io/gcsweb:v1.1.0',
     /** prometheus/pushgateway release tag. */
     pushgateway: 'quay.io/prometheus/pushgateway:v1.11.2',
-    /** KubeVirt's own Prow plugins (kubevirt/project-infra), published together under one tag. */
-    kubevirtciPlugins: { registry: 'quay.io/kubevirtci', tag: 'v20260701-82b5143' },
+    /**
+     * KubeVirt's own Prow plugins (kubevirt/project-infra), published together under one tag,
+     * v<commit time, minute>-<commit>: production's pin (prow-rehearse-deployment.yaml), commit
+     * ca75c4e. Its rehearse runs as the GitHub App; at the old pin (82b5143, which was also
+     * written in a format the image workflow never publishes) it read a token file the App
+     * does not have (secret.Add(opts.github.TokenPath, ...) in external-plugins/rehearse/plugin/main.go).
+     */
+    kubevirtciPlugins: { registry: 'quay.io/kubevirtci', tag: 'v202607231917-ca75c4e' },
     /**
      * The monitoring stack. prometheus-operator and its CRDs are installed from the release's
      * bundle at this tag; the operator runs Prometheus and Alertmanager at the images below.
