@@ -82,8 +82,12 @@ export const versions = recordSource(
      * clusters' Ingresses an address.
      */
     smoke: { kind: 'v0.30.0', kindNode: 'kindest/node:v1.33.4', ingressNginx: 'controller-v1.13.0' },
-    /** KubeVirt's job image: shell, kubectl and the CI tooling (the pod cleanup uses it). */
-    kubevirtciBootstrap: 'quay.io/kubevirtci/bootstrap:v20260908-8ec231b',
+    /**
+     * KubeVirt's job image: shell, kubectl and the CI tooling (the pod cleanup uses it).
+     * Production's newest (project-infra's job configs at 2c863fd10), built at commit af3e234,
+     * "update bootstrap image base to Fedora 44"; the old pin named a commit project-infra does not have.
+     */
+    kubevirtciBootstrap: 'quay.io/kubevirtci/bootstrap:v20260715-af3e234',
   },
   here(import.meta.url),
 );
