@@ -31,6 +31,12 @@ export const prowSecrets = {
     description: "the GitHub App Prow acts as: its id (appid) and private key (cert)",
   },
   hmac: { name: 'hmac-token', keys: ['hmac'], mountPath: '/etc/webhook', description: 'the HMAC secret GitHub signs webhook deliveries with' },
+  botUser: {
+    name: 'github-bot-token',
+    keys: ['token'],
+    mountPath: '/etc/github-bot',
+    description: "a GitHub user's OAuth token, the bot account cherrypicker forks repositories and opens pull requests as (a GitHub App has no user to fork as)",
+  },
   gcsCredentials: {
     name: jobSecrets.gcsCredentials.name,
     keys: [jobSecrets.gcsCredentials.key],
@@ -79,6 +85,11 @@ export function serviceUrl(name: ServiceName, path = ''): string {
 /** Every component that calls GitHub does it through ghproxy first, as the GitHub App; `api` is GitHub's own. */
 export function githubFlags(api: string): string[] {
   return [`--github-endpoint=${serviceUrl('ghproxy')}`, `--github-endpoint=${api}`, '--github-app-id=$(GITHUB_APP_ID)', `--github-app-private-key-path=${secretPath(prowSecrets.githubToken, 'cert')}`];
+}
+
+/** The same through ghproxy, as the bot user instead of the App (cherrypicker, which forks). */
+export function githubUserFlags(api: string): string[] {
+  return [`--github-endpoint=${serviceUrl('ghproxy')}`, `--github-endpoint=${api}`, `--github-token-path=${secretPath(prowSecrets.botUser, 'token')}`];
 }
 
 export const configFlags = [`--config-path=${prowConfig.mountPath}/${prowConfig.key}`, `--job-config-path=${jobConfig.mountPath}`];

@@ -82,6 +82,16 @@ describe('Prow on the control plane', () => {
     expect(servicesMismatch(records.filter((r) => r.name !== 'hook'))[0]).toBe('services.hook: no component is named hook');
   });
 
+  it('runs cherrypicker as the bot user, which can fork, and every other GitHub caller as the App', () => {
+    const cherrypicker = podOf('cherrypicker').spec;
+    const args: string[] = cherrypicker.containers[0].args;
+    expect(args.filter((a) => a.startsWith('--github-'))).toEqual(['--github-endpoint=http://ghproxy', '--github-endpoint=https://api.github.com', '--github-token-path=/etc/github-bot/token']);
+    expect(cherrypicker.volumes.filter((v: { secret?: unknown }) => v.secret).map((v: { secret: { secretName: string } }) => v.secret.secretName)).toEqual(['hmac-token', 'github-bot-token']);
+    const app = prowComponents.filter((n) => podOf(n).spec.containers[0].args?.some((a: string) => a.startsWith('--github-app-id=')));
+    expect(app).toEqual(['crier', 'deck', 'hook', 'prow-controller-manager', 'tide', 'statusreconciler', 'rehearse', 'release-blocker', 'needs-rebase']);
+    expect(rendered.clusters.find((rc) => rc.cluster.name === 'ibm-prow-jobs')!.provided.find((p) => p.name === 'github-bot-token')).toMatchObject({ kind: 'Secret', namespace: 'kubevirt-prow', keys: ['token'] });
+  });
+
   it('gives every pod requests, a memory limit, a non-root security context, and probes where it serves', () => {
     for (const n of [...prowComponents, 'label-sync']) {
       const pod = podOf(n).spec;

@@ -9,6 +9,7 @@ export const mounts = {
   kubeconfig: { secret: prowSecrets.kubeconfig },
   gcs: { secret: prowSecrets.gcsCredentials },
   hmac: { secret: prowSecrets.hmac },
+  botUser: { secret: prowSecrets.botUser },
   slack: { secret: prowSecrets.slack },
   /** Scratch space: every root filesystem is read-only. */
   tmp: { emptyDir: 'tmp', mountPath: '/tmp' },

@@ -1,11 +1,11 @@
 import { jobsNamespace, kubevirtciPluginImage, prowImage } from '@kubevirt-ci/topology';
 import type { Component } from '../component.ts';
-import { configFlags, githubFlags, hmacFlag, kubeconfigFlag, labelConfig, pluginsFlag, prowSecrets, serviceUrl, services } from '../shared.ts';
+import { configFlags, githubFlags, githubUserFlags, hmacFlag, kubeconfigFlag, labelConfig, pluginsFlag, prowSecrets, serviceUrl, services } from '../shared.ts';
 import type { ComponentContext } from './context.ts';
 import { metricsPort, mounts } from './mounts.ts';
 import { prowjobs } from './rbac.ts';
 
-const { hmac, github, plugins, tmp } = mounts;
+const { hmac, github, botUser, plugins, tmp } = mounts;
 const metrics = metricsPort;
 
 /**
@@ -58,10 +58,12 @@ export function pluginComponents(x: ComponentContext): Component[] {
       resources: { cpu: '100m', memory: '512Mi' },
       plugin: { events: ['issue_comment', 'pull_request'] },
       image: prowImage('cherrypicker', x.versions),
-      args: ['--dry-run=false', ...githubFlags(x.githubApi), hmacFlag, '--log-level=info'],
-      github: true,
+      // As the bot user, not the App: it forks each repository it cherry-picks into, and
+      // under the App its bot user is the App's slug (pkg/github/client.go getUserData at
+      // c47e31ece), which has no account to fork to. Production does the same.
+      args: ['--dry-run=false', ...githubUserFlags(x.githubApi), hmacFlag, '--log-level=info'],
       // It clones into /tmp.
-      mounts: [hmac, github, tmp],
+      mounts: [hmac, botUser, tmp],
       ports: [{ name: 'http', containerPort: 8888, service: services.cherrypicker.port }],
       probes: { kind: 'prow-health' },
       terminationGracePeriodSeconds: 180,
