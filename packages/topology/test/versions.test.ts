@@ -12,6 +12,12 @@ describe('the pinned versions', () => {
     expect(versions.kubevirtciPlugins.tag).toMatch(/^v\d{12}-[0-9a-f]{7}$/);
   });
 
+  it("run a docker proxy that verifies Docker Hub's chain: 0.7.0 or later (verify depth 3, upstream issue 181)", () => {
+    const [, tag] = versions.dockerRegistryProxy.split(':');
+    const [major, minor] = tag!.split('.').map(Number);
+    expect(major! > 0 || minor! >= 7).toBe(true);
+  });
+
   it('pull no image from a registry that was turned down', () => {
     // gcr.io/k8s-prow (Prow moved to us-docker.pkg.dev/k8s-infra-prow) and k8s.gcr.io (frozen; registry.k8s.io).
     const retired = ['gcr.io/k8s-prow/', 'k8s.gcr.io/'];

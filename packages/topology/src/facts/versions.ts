@@ -19,8 +19,13 @@ export const versions = recordSource(
     certManager: 'v1.19.4',
     /** greenhouse, the bazel cache (kubernetes/test-infra); only published by digest. */
     greenhouse: 'gcr.io/k8s-testimages/greenhouse@sha256:ab1a3421cc3c072a813d8543735f218ca6caa811011391a0e5b00104700e6e7b',
-    /** rpardini/docker-registry-proxy release tag. */
-    dockerRegistryProxy: 'ghcr.io/rpardini/docker-registry-proxy:0.6.2',
+    /**
+     * rpardini/docker-registry-proxy release tag (published to ghcr.io by its tags.yaml
+     * workflow). 0.7.0 raises entrypoint.sh's proxy_ssl_verify_depth from 2 to 3 (upstream
+     * issue 181, PR 182): at 0.6.2 nginx refuses Docker Hub's longer certificate chain, so
+     * every pull from docker.io through the proxy failed. Every variable we set is read there.
+     */
+    dockerRegistryProxy: 'ghcr.io/rpardini/docker-registry-proxy:0.7.0',
     /**
      * openshift/ci-search publishes nothing but a moving :latest, so we build the commit we
      * run into quay.io/kubevirtci (.github/workflows/images.yaml) and pin that: master of
