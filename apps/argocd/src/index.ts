@@ -37,6 +37,7 @@ export const app = defineApp({
     {
       name: 'argocd-release',
       namespace: topology.gitops.argocdNamespace,
+      keepOnDelete: 'deleting or renaming this Application must never delete Argo CD, which would then have nothing left to sync with',
       source: {
         type: 'git',
         repoURL: 'https://github.com/argoproj/argo-cd',

@@ -23,6 +23,8 @@ export interface ApplicationProps {
   readonly description: string;
   /** Custom kinds the Application's CRDs define ('Kind.group'), so a validator can order what uses them. */
   readonly installs?: readonly string[];
+  /** Deleting or renaming the Application must leave its objects: Delete=false. */
+  readonly keepOnDelete?: boolean;
 }
 
 /** Lists the custom kinds a release Application installs, for checks that read only manifests. */
@@ -86,7 +88,7 @@ export function application(scope: Construct, gitops: GitOps, props: Application
         project: props.project,
         destination: { ...props.destination },
         source: sourceOf(gitops, props.source),
-        syncPolicy: syncPolicy({ serverSideApply: props.serverSideApply }),
+        syncPolicy: syncPolicy({ serverSideApply: props.serverSideApply, keepOnDelete: props.keepOnDelete ?? false }),
       },
     }),
   );

@@ -15,7 +15,7 @@ export const syncWaveAnnotation = conventions.annotations.syncWave;
  * transient failure is retried with backoff, and an object another Application already
  * manages is a sync failure rather than a silent tug of war.
  */
-export function syncPolicy(options: { serverSideApply: boolean }) {
+export function syncPolicy(options: { serverSideApply: boolean; keepOnDelete?: boolean }) {
   return {
     automated: { prune: true, selfHeal: true },
     retry: { limit: 10, backoff: { duration: '10s', factor: 2, maxDuration: '5m' } },
@@ -23,6 +23,9 @@ export function syncPolicy(options: { serverSideApply: boolean }) {
       'FailOnSharedResource=true',
       'PruneLast=true',
       ...(options.serverSideApply ? ['ServerSideApply=true'] : []),
+      // Deleting the Application leaves every object it synced (controller/appcontroller.go
+      // shouldBeDeleted at our Argo CD pin; CRDs are never deleted that way either).
+      ...(options.keepOnDelete ? ['Delete=false'] : []),
     ],
   };
 }

@@ -5,8 +5,9 @@ import { Namespace } from 'kubernetes-models/v1';
 import { emitModel } from './emit.ts';
 
 /**
- * A namespace with its Pod Security Admission level enforced. Argo CD never prunes it:
- * deleting a namespace deletes everything in it, which no git change should do by accident.
+ * A namespace with its Pod Security Admission level enforced. Argo CD never prunes it, nor
+ * deletes it with its Application: deleting a namespace deletes everything in it, which no
+ * git change (a removed or renamed Application included) should do by accident.
  */
 export function namespace(scope: Construct, name: string, spec: NamespaceSpec): ApiObject {
   return emitModel(scope, new Namespace({
@@ -18,7 +19,7 @@ export function namespace(scope: Construct, name: string, spec: NamespaceSpec): 
         'pod-security.kubernetes.io/audit': 'restricted',
       },
       annotations: {
-        [conventions.annotations.syncOptions]: 'Prune=false',
+        [conventions.annotations.syncOptions]: 'Prune=false,Delete=false',
         [conventions.annotations.purpose]: spec.purpose,
         ...(spec.podSecurityReason ? { [conventions.annotations.podSecurityReason]: spec.podSecurityReason } : {}),
       },

@@ -8,7 +8,7 @@ function chart(): Chart {
 }
 
 describe('namespace', () => {
-  it('enforces its pod security level, warns and audits at restricted, and is never pruned', () => {
+  it('enforces its pod security level, warns and audits at restricted, and is never pruned nor deleted with its Application', () => {
     const c = chart();
     namespace(c, 'ci-search', { purpose: 'indexes CI logs', podSecurity: 'restricted' });
     expect(c.toJson()).toEqual([
@@ -18,7 +18,7 @@ describe('namespace', () => {
         metadata: {
           name: 'ci-search',
           labels: { 'pod-security.kubernetes.io/enforce': 'restricted', 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' },
-          annotations: { 'argocd.argoproj.io/sync-options': 'Prune=false', 'ci.kubevirt.io/purpose': 'indexes CI logs' },
+          annotations: { 'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false', 'ci.kubevirt.io/purpose': 'indexes CI logs' },
         },
       },
     ]);

@@ -69,6 +69,8 @@ export function argoObjects(t: ResolvedTopology, cluster: Cluster, parts: readon
       labels: labels(p.app ?? p.name),
       description: p.description,
       installs: p.release?.installs.map(formatGroupKind),
+      // The namespaces hold everything else; a release may say it must outlive its Application.
+      keepOnDelete: p.app === undefined || p.release?.keepOnDelete !== undefined,
     });
   }
   application(root, gitops, {

@@ -110,7 +110,7 @@ describe('render', () => {
           name: 'monitoring',
           labels: { 'pod-security.kubernetes.io/enforce': 'privileged', 'pod-security.kubernetes.io/warn': 'restricted', 'pod-security.kubernetes.io/audit': 'restricted' },
           annotations: {
-            'argocd.argoproj.io/sync-options': 'Prune=false',
+            'argocd.argoproj.io/sync-options': 'Prune=false,Delete=false',
             'ci.kubevirt.io/purpose': 'Prometheus, Thanos, node-exporter and Grafana',
             'ci.kubevirt.io/pod-security-reason': "node-exporter reads the host's /proc and /sys with hostPID and hostNetwork",
           },

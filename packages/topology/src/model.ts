@@ -69,6 +69,11 @@ export interface Release {
   readonly clusterRoles?: readonly string[];
   /** The ClusterRoleBindings it creates, by name: whoever deploys it may change only those. */
   readonly clusterRoleBindings?: readonly string[];
+  /**
+   * Why deleting or renaming its Application must leave what it installed in place (Argo CD
+   * itself, say): the Application then says Delete=false for every object.
+   */
+  readonly keepOnDelete?: string;
 }
 
 /** What flows between components, for the layout picture. */
