@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { loadTopology, render } from '@kubevirt-ci/synth';
 import { clusterOf, objectsOf, problemsFrom } from '@kubevirt-ci/synth/testing';
 import { enable, versions, type Topology } from '@kubevirt-ci/topology';
@@ -80,6 +81,15 @@ describe('Prow on the control plane', () => {
       "services.ghproxy: port 80, but component ghproxy's Service serves no port; take the record's port from services.ghproxy.port",
     ]);
     expect(servicesMismatch(records.filter((r) => r.name !== 'hook'))[0]).toBe('services.hook: no component is named hook');
+  });
+
+  it("gives label-sync production's label definitions, every field carried through", () => {
+    const source = parse(readFileSync(new URL('../src/config/labels.yaml', import.meta.url), 'utf8'));
+    const synced = parse(find('ConfigMap', 'label-config').data['labels.yaml']);
+    expect(synced).toEqual(source);
+    expect(synced.default.labels.length).toBe(71);
+    expect(synced.default.labels.filter((l: { previously?: unknown }) => l.previously).length).toBeGreaterThan(0);
+    expect(Object.keys(synced.repos)).toContain('kubevirt/kubevirt');
   });
 
   it('runs cherrypicker as the bot user, which can fork, and every other GitHub caller as the App', () => {

@@ -1,7 +1,9 @@
 import { jobsNamespace, prowImage, type JobPreset, type Versions } from '@kubevirt-ci/topology';
 import type { JobFile } from '../jobs/index.ts';
 import { prowSecrets, serviceUrl } from '../shared.ts';
-import { labels, lenses, orgPlugins, rerunAuth, slackReporters, tide } from './policy.ts';
+import { readFileSync } from 'node:fs';
+import { parse } from 'yaml';
+import { lenses, orgPlugins, rerunAuth, slackReporters, tide } from './policy.ts';
 import type { ExternalPlugin, JobBase, JobConfig, LabelsConfig, PluginsConfig, Preset, ProwConfig } from './types.ts';
 
 export interface ConfigInput {
@@ -95,8 +97,12 @@ export function pluginsConfigOf(org: string, registered: readonly PluginRegistra
   };
 }
 
+/**
+ * labels.yaml: production's label definitions (src/config/labels.yaml), read as they are, so
+ * every field label_sync knows is carried through unchanged.
+ */
 export function labelsConfigOf(): LabelsConfig {
-  return { default: { labels } };
+  return parse(readFileSync(new URL('./labels.yaml', import.meta.url), 'utf8')) as LabelsConfig;
 }
 
 function withQueue<J extends JobBase>(job: J, externalPresets: ReadonlyMap<string, string>): J {

@@ -140,7 +140,8 @@ export function checkConfig(source: string, config: ProwConfig, plugins: Plugins
   }
   const seen = new Set<string>();
   labels.default.labels.forEach((l, i) => {
-    if (!/^[0-9a-f]{6}$/.test(l.color)) add('labels.yaml', `default.labels[${i}].color`, `label "${l.name}" has color "${l.color}"`, 'use six lowercase hex digits, without #');
+    // label_sync decodes the colour as hex (label_sync/main.go getTextColor at its pin).
+    if (!/^[0-9a-fA-F]{6}$/.test(String(l.color))) add('labels.yaml', `default.labels[${i}].color`, `label "${l.name}" has color "${String(l.color)}"`, 'use six hex digits, without #');
     if (seen.has(l.name.toLowerCase())) add('labels.yaml', `default.labels[${i}].name`, `label "${l.name}" is declared twice (GitHub ignores case)`, 'keep one');
     seen.add(l.name.toLowerCase());
   });

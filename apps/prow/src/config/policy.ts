@@ -1,4 +1,4 @@
-import type { Label, PluginsConfig, ProwConfig, SlackReporterConfig } from './types.ts';
+import type { PluginsConfig, ProwConfig, SlackReporterConfig } from './types.ts';
 
 /**
  * How KubeVirt's Prow merges, reports and labels: the project's own choices, as production
@@ -53,25 +53,3 @@ export const orgPlugins: PluginsConfig['plugins'] = {
   kubevirt: { plugins: ['approve', 'assign', 'blunderbuss', 'cat', 'dog', 'help', 'hold', 'label', 'lgtm', 'lifecycle', 'size', 'trigger', 'verify-owners', 'wip'] },
 };
 
-const label = (name: string, color: string, description: string, target: Label['target'], addedBy: string): Label => ({ name, color, description, target, addedBy });
-
-/** The labels label-sync keeps on every repository of the org. */
-export const labels: Label[] = [
-  label('lgtm', '15dd18', 'A reviewer found the change good to merge.', 'prs', 'reviewers and org members'),
-  label('approved', '0ffa16', 'Every OWNERS file the change touches has an approver who agreed.', 'prs', 'approvers'),
-  label('do-not-merge', 'e11d21', 'Tide leaves this pull request alone.', 'prs', 'anyone'),
-  label('do-not-merge/hold', 'e11d21', 'Somebody said /hold; /hold cancel lifts it.', 'prs', 'anyone'),
-  label('do-not-merge/work-in-progress', 'e11d21', 'The title or draft state says the change is not finished.', 'prs', 'prow'),
-  label('do-not-merge/invalid-owners-file', 'e11d21', 'The change breaks an OWNERS file.', 'prs', 'prow'),
-  label('needs-rebase', 'e11d21', 'The change conflicts with its base branch.', 'prs', 'prow'),
-  label('kind/bug', 'e11d21', 'Something is broken.', 'both', 'anyone'),
-  label('kind/enhancement', 'c7def8', 'Something could be better.', 'both', 'anyone'),
-  label('lifecycle/stale', '795548', 'Nothing happened here for a long time.', 'both', 'anyone or prow'),
-  label('lifecycle/rotten', '080808', 'Stale for long enough to be closed soon.', 'both', 'anyone or prow'),
-  label('size/XS', '009900', 'Under 10 changed lines, generated files not counted.', 'prs', 'prow'),
-  label('size/S', '77bb00', '10 to 29 changed lines, generated files not counted.', 'prs', 'prow'),
-  label('size/M', 'eebb00', '30 to 99 changed lines, generated files not counted.', 'prs', 'prow'),
-  label('size/L', 'ee9900', '100 to 499 changed lines, generated files not counted.', 'prs', 'prow'),
-  label('size/XL', 'ee5500', '500 to 999 changed lines, generated files not counted.', 'prs', 'prow'),
-  label('size/XXL', 'ee0000', '1000 or more changed lines, generated files not counted.', 'prs', 'prow'),
-];

@@ -141,13 +141,19 @@ export interface PluginsConfig {
   size?: { s: number; m: number; l: number; xl: number; xxl: number };
 }
 
+/** A label of labels.yaml, with label_sync's field names (label_sync/main.go). */
 export interface Label {
   name: string;
   color: string;
-  description: string;
+  description?: string;
   target: 'prs' | 'issues' | 'both';
-  addedBy: string;
-  previously?: { name: string }[];
+  addedBy?: string;
+  /** The plugin that adds or removes it. */
+  prowPlugin?: string;
+  /** Names it had before: label_sync renames those to this one. */
+  previously?: { name: string; color?: string; description?: string }[];
+  /** Fields label_sync knows that we do not read are carried through. */
+  [field: string]: unknown;
 }
 
 /** labels.yaml (label_sync) */
