@@ -6,6 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { servicesMismatch } from '../src/component.ts';
 import { pluginsConfigOf } from '../src/config/build.ts';
+import { checkConfig } from '../src/config/check.ts';
 import { app, configHashAnnotation, defaultResources, ghproxyCacheSizeGB, regexError, type JobFile, type Periodic, type Presubmit } from '../src/index.ts';
 
 const topology = await loadTopology();
@@ -286,6 +287,21 @@ describe("Prow's configuration", () => {
       org: [{ name: 'new-plugin', endpoint: 'http://new-plugin:8888', events: ['pull_request'] }],
       'org/repo': [{ name: 'other', endpoint: 'http://other', events: ['push'] }],
     });
+  });
+
+  it('runs the plugin that sets each label tide waits to be absent, on every repository tide merges', () => {
+    const config = parse(data('config')['config.yaml']);
+    const plugins = parse(data('plugins')['plugins.yaml']);
+    const labels = parse(data('label-config')['labels.yaml']);
+    const known = { clusters: [], presets: [], externalPresets: new Map(), services: new Map(Object.entries({ rehearse: [9900], 'release-blocker': [80], cherrypicker: [80], 'needs-rebase': [80] })), namespaces: ['kubevirt-prow-jobs'] };
+    expect(checkConfig('apps/prow/src/index.ts', config, plugins, labels, known)).toEqual([]);
+    // Without dco and release-note, "dco-signoff: no" and the release-note label would never be set.
+    const fewer = { ...plugins, plugins: { kubevirt: { plugins: plugins.plugins.kubevirt.plugins.filter((p: string) => p !== 'dco') } } };
+    expect(checkConfig('apps/prow/src/index.ts', config, fewer, labels, known).map((p) => [p.field, p.message])).toEqual([
+      ['tide.queries[0].missingLabels', 'tide waits for "dco-signoff: no" to be absent on kubevirt/project-infra, kubevirt/kubevirtci, kubevirt/community, kubevirt/user-guide, but the dco plugin that sets it does not run there, so such pull requests would merge'],
+      ['tide.queries[1].missingLabels', 'tide waits for "dco-signoff: no" to be absent on kubevirt/kubevirt, kubevirt/containerized-data-importer, but the dco plugin that sets it does not run there, so such pull requests would merge'],
+      ['tide.queries[1].missingLabels', 'tide waits for "do-not-merge/release-note-label-needed" to be absent on kubevirt/kubevirt, kubevirt/containerized-data-importer, but the release-note plugin that sets it does not run there, so such pull requests would merge'],
+    ]);
   });
 
   it('puts every job on an external KubeVirtCI cluster into that cluster\'s queue of one', () => {

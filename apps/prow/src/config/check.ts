@@ -1,3 +1,4 @@
+import { labelSetBy } from './policy.ts';
 import type { Problem } from '@kubevirt-ci/topology';
 import { RE2JS } from 're2js';
 import type { JobFile } from '../jobs/index.ts';
@@ -138,6 +139,19 @@ export function checkConfig(source: string, config: ProwConfig, plugins: Plugins
       }
     });
   }
+  // Every label a tide query waits to be absent is set by a plugin that runs on that repository.
+  const runs = (plugin: string, repo: string) =>
+    [repo, repo.split('/')[0]!].some((k) => plugins.plugins[k]?.plugins.includes(plugin) || plugins.external_plugins[k]?.some((p) => p.name === plugin));
+  config.tide.queries.forEach((q, i) => {
+    for (const label of q.missingLabels ?? []) {
+      const plugin = labelSetBy[label];
+      if (!plugin) continue;
+      const without = (q.repos ?? []).filter((r) => !runs(plugin, r));
+      if (without.length > 0) {
+        add('config.yaml', `tide.queries[${i}].missingLabels`, `tide waits for "${label}" to be absent on ${without.join(', ')}, but the ${plugin} plugin that sets it does not run there, so such pull requests would merge`, `enable ${plugin} for the org or those repositories in plugins.yaml`);
+      }
+    }
+  });
   const seen = new Set<string>();
   labels.default.labels.forEach((l, i) => {
     // label_sync decodes the colour as hex (label_sync/main.go getTextColor at its pin).

@@ -48,8 +48,31 @@ export const lenses: ProwConfig['deck']['spyglass']['lenses'] = [
   { lens: { name: 'podinfo' }, required_files: ['^podinfo\\.json$'] },
 ];
 
-/** The in-tree plugins hook runs for the org. */
+/**
+ * The in-tree plugins hook runs, for the org and for single repositories. dco and
+ * invalidcommitmsg run org-wide and release-note where tide waits for a release note, as in
+ * production: each sets a label tide's queries require absent.
+ */
 export const orgPlugins: PluginsConfig['plugins'] = {
-  kubevirt: { plugins: ['approve', 'assign', 'blunderbuss', 'cat', 'dog', 'help', 'hold', 'label', 'lgtm', 'lifecycle', 'size', 'trigger', 'verify-owners', 'wip'] },
+  kubevirt: { plugins: ['approve', 'assign', 'blunderbuss', 'cat', 'dco', 'dog', 'help', 'hold', 'invalidcommitmsg', 'label', 'lgtm', 'lifecycle', 'size', 'trigger', 'verify-owners', 'wip'] },
+  'kubevirt/kubevirt': { plugins: ['release-note'] },
+  'kubevirt/containerized-data-importer': { plugins: ['release-note'] },
+};
+
+/**
+ * The plugin that puts each blocking label on a pull request, by the names in Prow's source at
+ * versions.prow.commit (pkg/labels/labels.go; dcoNoLabel in pkg/plugins/dco/dco.go,
+ * invalidCommitMsgLabel in pkg/plugins/invalidcommitmsg/invalidcommitmsg.go; needs-rebase is
+ * the external plugin of that name). A tide query that waits for such a label to be absent
+ * merges everything when its plugin does not run there.
+ */
+export const labelSetBy: Readonly<Record<string, string>> = {
+  'dco-signoff: no': 'dco',
+  'do-not-merge/release-note-label-needed': 'release-note',
+  'do-not-merge/invalid-commit-message': 'invalidcommitmsg',
+  'do-not-merge/hold': 'hold',
+  'do-not-merge/work-in-progress': 'wip',
+  'do-not-merge/invalid-owners-file': 'verify-owners',
+  'needs-rebase': 'needs-rebase',
 };
 
