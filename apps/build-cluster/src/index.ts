@@ -2,7 +2,7 @@ import { componentLabels, containerResources, emitModel, securePodSpec } from '@
 import { defineApp, jobsNamespace, kubevirtciPreset, prowBuildCluster, valuesOn, type Cluster, type JobPreset, type ProvidedObject } from '@kubevirt-ci/topology';
 import { CronJob } from 'kubernetes-models/batch/v1';
 import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
-import { Secret, ServiceAccount } from 'kubernetes-models/v1';
+import { LimitRange, Secret, ServiceAccount } from 'kubernetes-models/v1';
 import { z } from 'zod';
 import { cleanupScript } from './cleanup.ts';
 
@@ -41,6 +41,8 @@ const values = z
       })
       .strict()
       .prefault({}),
+    /** What a test container that requests nothing is given (the jobs namespace's LimitRange). */
+    jobDefaults: containerResources.shape.requests.default({ cpu: '100m', memory: '1Gi' }),
   })
   .strict();
 
@@ -54,6 +56,10 @@ export const app = defineApp({
   namespaces: () => [jobsNamespace],
 
   render: (scope, { topology, values: v }) => {
+    // A test container that asks for nothing gets production's defaults
+    // (project-infra github/ci/prow-deploy/kustom/base/manifests/local/memory-job-defaults.yaml),
+    // so the scheduler counts it instead of packing it onto a full node.
+    emitModel(scope, new LimitRange({ metadata: { name: 'mem-limit-range', namespace: jobsNamespace, labels: componentLabels(name, 'job-defaults') }, spec: { limits: [{ type: 'Container', defaultRequest: { ...v.jobDefaults } }] } }));
     const labels = componentLabels(name, 'prow-control-plane');
     emitModel(scope, new ServiceAccount({ metadata: { name: prowIdentity.serviceAccount, namespace: jobsNamespace, labels } }));
     emitModel(

@@ -32,6 +32,11 @@ describe('a build cluster', () => {
     expect(stuckPodMinutes({ apps: [{ app, values: { cleanup: { stuckForMinutes: 90 } }, declared: nothingDeclared }] })).toBe(90);
   });
 
+  it("gives a test container that requests nothing production's defaults, in the jobs namespace", () => {
+    const limits = objects.filter((o: { kind: string }) => o.kind === 'LimitRange');
+    expect(limits.map((l: any) => [l.metadata.namespace, l.metadata.name, l.spec])).toEqual([['kubevirt-prow-jobs', 'mem-limit-range', { limits: [{ type: 'Container', defaultRequest: { cpu: '100m', memory: '1Gi' } }] }]]);
+  });
+
   it('cleans up stuck pods hourly with a role that can only list and delete pods', () => {
     expect(find('Role', 'terminating-pod-cleanup').rules).toEqual([{ apiGroups: [''], resources: ['pods'], verbs: ['list', 'delete'] }]);
     const cron = find('CronJob', 'terminating-pod-cleanup');

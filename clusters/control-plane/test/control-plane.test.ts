@@ -95,6 +95,7 @@ describe('the control plane', () => {
         { group: 'apps', kind: 'DaemonSet' },
         { group: 'apps', kind: 'Deployment' },
         { group: 'networking.k8s.io', kind: 'Ingress' },
+        { group: '', kind: 'LimitRange' },
         { group: 'networking.k8s.io', kind: 'NetworkPolicy' },
         { group: '', kind: 'PersistentVolumeClaim' },
         { group: 'policy', kind: 'PodDisruptionBudget' },
