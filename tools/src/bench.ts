@@ -14,8 +14,10 @@ import { checkFlags, crdSources, moduleDir, prepareKubeconform, preparePromtool 
 import { checkArgoGraph, checkPolicy, checkReferences, checkRemovedApis, checkRulesWithPromtool, checkSchemas, clusterOf, kubeconformArgs, parseKubeconformReport, parseManifests, type ParsedObject } from '@kubevirt-ci/validate';
 import type { Construct } from 'constructs';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative } from 'node:path';
+import { stringify } from 'yaml';
 import { argv, echo } from 'zx';
 import { z } from 'zod';
 import { clusterOf as applyTarget, placeholdersOf, renderedContext } from './lib/validation.ts';
@@ -87,7 +89,8 @@ function time<T>(fn: () => T): [T, number] {
   return [out, (performance.now() - t) / 1000];
 }
 
-async function run(n: number): Promise<Row[]> {
+/** The repository's topology with n workloads clusters, each also running the stand-in services. */
+async function benchTopology(n: number) {
   const base = await loadTopology();
   const roles = base.roles.map((r): RoleSpec => {
     if (r.hub) return r;
@@ -96,7 +99,11 @@ async function run(n: number): Promise<Row[]> {
     const clusters: ClusterSpec[] = Array.from({ length: n }, (_, i) => (i === 0 ? template : { ...template, name: `${template.name}-${String(i + 1).padStart(3, '0')}` }));
     return { ...r, apps: [...r.apps, enable(load)], clusters };
   });
-  const topology = defineTopology({ ...base, apps: [...base.apps, load], roles });
+  return defineTopology({ ...base, apps: [...base.apps, load], roles });
+}
+
+async function run(n: number): Promise<Row[]> {
+  const topology = await benchTopology(n);
   const [rendered, synthSeconds] = time(() => render(topology));
   const files = rendered.clusters.flatMap((c) => [...c.files]);
   const resources = files.length;
@@ -126,7 +133,7 @@ async function run(n: number): Promise<Row[]> {
   return rows;
 }
 
-const usage = `usage: bench [--clusters 1,10,100] [--edit-loop] [--upstream]
+const usage = `usage: bench [--clusters 1,10,100] [--edit-loop] [--upstream] [--cli]
 
 Times synth and every built-in validation stage on topologies with 1, 10 and 100 workloads
 clusters (the real apps plus ${servicesPerCluster} stand-in services on each), and prints
@@ -141,7 +148,51 @@ resources per second for each. A benchmark to read, not a test: nothing passes o
                       on every PrometheusRule, every command line's flag parse, a test
                       cluster per rendered cluster (start to ready, then the dry-run apply
                       of its objects) and the prometheus-operator check
+  --cli               also time the validator as a whole command (built-in stages) against
+                      kubectl kustomize of each cluster's directory and the pinned kubeconform,
+                      on the same rendered files, for each size
   --help              this text`;
+
+/**
+ * The validator as a whole command against two programs on the same files: kubectl kustomize
+ * rendering each cluster's directory as an overlay, and the pinned kubeconform. Each is one
+ * process over everything (kustomize one per cluster, as a deploy would run it); wall seconds.
+ */
+async function cliComparison(sizes: readonly number[]): Promise<void> {
+  const k = prepareKubeconform(versions, () => undefined);
+  echo('the validator CLI against kubectl kustomize and kubeconform, on the same rendered files (wall seconds)');
+  echo(['workloads clusters', 'files', 'kustomize', 'kubeconform', 'validate CLI', 'CLI/kustomize', 'CLI/kubeconform'].map((h) => h.padStart(h === 'workloads clusters' ? 18 : 16)).join(''));
+  for (const n of sizes) {
+    const rendered = render(await benchTopology(n));
+    const dir = mkdtempSync(join(tmpdir(), 'bench-cli-'));
+    try {
+      const paths: string[] = [];
+      const byCluster = new Map<string, string[]>();
+      for (const rc of rendered.clusters) {
+        for (const [file, text] of rc.files) {
+          const path = join(dir, file);
+          mkdirSync(dirname(path), { recursive: true });
+          writeFileSync(path, text);
+          paths.push(path);
+          byCluster.set(rc.cluster.manifestsDir, [...(byCluster.get(rc.cluster.manifestsDir) ?? []), relative(join(dir, rc.cluster.manifestsDir), path)]);
+        }
+      }
+      for (const [clusterDir, files] of byCluster) writeFileSync(join(dir, clusterDir, 'kustomization.yaml'), stringify({ resources: files }));
+      const wall = (command: string, args: string[]) => {
+        const t = performance.now();
+        const r = spawnSync(command, args, { cwd: dir, encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
+        if (r.error) throw r.error;
+        return (performance.now() - t) / 1000;
+      };
+      const kustomize = [...byCluster.keys()].reduce((s, d) => s + wall('kubectl', ['kustomize', join(dir, d)]), 0);
+      const kubeconform = 'unavailable' in k ? Number.NaN : wall(k.bin, kubeconformArgs(paths, k.kubernetesVersion, k.schemaLocations));
+      const cli = wall(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'tools/src/validate-manifests.ts'), '--no-upstream', '--format', 'json', join(dir, 'clusters')]);
+      echo([String(n).padStart(18), ...[paths.length, kustomize, kubeconform, cli, cli / kustomize, cli / kubeconform].map((v, i) => (i === 0 ? String(v) : v.toFixed(2)).padStart(16))].join(''));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+}
 
 /** Wall seconds of one command in the repository, which must succeed. */
 function timed(command: string, args: string[]): number {
@@ -223,6 +274,7 @@ if (argv['help'] || argv['h']) {
       );
     }
   }
+  if (argv['cli']) await cliComparison(sizes);
   if (argv['upstream']) await upstreamChecks();
   if (argv['edit-loop']) editLoop();
 }
