@@ -96,11 +96,16 @@ describe('validate:manifests', () => {
 
 describe('bench', () => {
   it('runs every stage for the sizes asked, with a row each (the figures are read, never asserted)', () => {
-    const r = spawnSync(tsx, [join(repoRoot, 'tools/src/bench.ts'), '--clusters', '1,2'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
-    expect(r.status).toBe(0);
-    const rows = r.stdout.trim().split('\n').slice(2).map((l) => l.trim().split(/\s{2,}/).slice(0, 3));
+    const r = spawnSync(tsx, [join(repoRoot, 'tools/src/bench.ts'), '--clusters', '1,2', '--cli'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0' } });
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.stdout.trim().split('\n');
+    const rows = lines.slice(2, 16).map((l) => l.trim().split(/\s{2,}/).slice(0, 3));
     const stages = ['synth', 'parse', 'schema', 'cross-resource', 'policy', 'argo cd graph', 'built-in stages'];
-    expect(rows).toEqual([...stages.map((s) => ['1', s, '294']), ...stages.map((s) => ['2', s, '411'])]);
+    expect(rows).toEqual([...stages.map((s) => ['1', s, '296']), ...stages.map((s) => ['2', s, '414'])]);
+    // The whole commands on the same files: a row per size, every figure a number.
+    const cli = lines.slice(18).map((l) => l.trim().split(/\s+/));
+    expect(cli.map((c) => c.slice(0, 2))).toEqual([['1', '296'], ['2', '414']]);
+    expect(cli.flatMap((c) => c.slice(2)).filter((v) => !/^\d+\.\d\d$/.test(v))).toEqual([]);
     expect(r.stdout).not.toContain('warning:');
   });
 });
