@@ -295,6 +295,12 @@ describe("Prow's configuration", () => {
     const labels = parse(data('label-config')['labels.yaml']);
     const known = { clusters: [], presets: [], externalPresets: new Map(), services: new Map(Object.entries({ rehearse: [9900], 'release-blocker': [80], cherrypicker: [80], 'needs-rebase': [80] })), namespaces: ['kubevirt-prow-jobs'] };
     expect(checkConfig('apps/prow/src/index.ts', config, plugins, labels, known)).toEqual([]);
+    // A name the pinned hook does not register, and one enabled twice, would stop hook.
+    const odd = { ...plugins, plugins: { ...plugins.plugins, 'kubevirt/kubevirt': { plugins: ['release-note', 'lgtm', 'releasenote'] } } };
+    expect(checkConfig('apps/prow/src/index.ts', config, odd, labels, known).map((p) => [p.field, p.message])).toEqual([
+      ['plugins.kubevirt/kubevirt.plugins[1]', '"lgtm" is enabled for the org kubevirt already, which hook refuses as a duplicate'],
+      ['plugins.kubevirt/kubevirt.plugins[2]', '"releasenote" is not a plugin the pinned hook registers, so hook would refuse the file'],
+    ]);
     // Without dco and release-note, "dco-signoff: no" and the release-note label would never be set.
     const fewer = { ...plugins, plugins: { kubevirt: { plugins: plugins.plugins.kubevirt.plugins.filter((p: string) => p !== 'dco') } } };
     expect(checkConfig('apps/prow/src/index.ts', config, fewer, labels, known).map((p) => [p.field, p.message])).toEqual([

@@ -1,4 +1,5 @@
 import { labelSetBy } from './policy.ts';
+import { hookPlugins } from './registered.ts';
 import type { Problem } from '@kubevirt-ci/topology';
 import { RE2JS } from 're2js';
 import type { JobFile } from '../jobs/index.ts';
@@ -137,6 +138,15 @@ export function checkConfig(source: string, config: ProwConfig, plugins: Plugins
       if (!m || !ports || !ports.includes(port)) {
         add('plugins.yaml', `external_plugins.${where}[${i}].endpoint`, `external plugin "${p.name}" points at ${p.endpoint}, which is not a Service port in Prow's namespace`, "take the endpoint from the plugin's Service");
       }
+    });
+  }
+  // hook loads only plugins it registers, each once per repository (ValidatePluginsUnknown and
+  // validatePluginsDupes, pkg/plugins/config.go at the pin).
+  for (const [where, { plugins: names }] of Object.entries(plugins.plugins)) {
+    names.forEach((p, j) => {
+      if (!hookPlugins.has(p)) add('plugins.yaml', `plugins.${where}.plugins[${j}]`, `"${p}" is not a plugin the pinned hook registers, so hook would refuse the file`, 'use the name a plugin of pkg/plugins registers at versions.prow.commit');
+      const org = where.split('/')[0]!;
+      if (where.includes('/') && plugins.plugins[org]?.plugins.includes(p)) add('plugins.yaml', `plugins.${where}.plugins[${j}]`, `"${p}" is enabled for the org ${org} already, which hook refuses as a duplicate`, 'enable it in one place');
     });
   }
   // Every label a tide query waits to be absent is set by a plugin that runs on that repository.

@@ -51,11 +51,12 @@ export const lenses: ProwConfig['deck']['spyglass']['lenses'] = [
 /**
  * The in-tree plugins hook runs, for the org and for single repositories. dco and
  * invalidcommitmsg run org-wide and release-note where tide waits for a release note, as in
- * production: each sets a label tide's queries require absent.
+ * production: each sets a label tide's queries require absent. override, skip and pony are
+ * production's org plugins too, owners-label production's on kubevirt/kubevirt.
  */
 export const orgPlugins: PluginsConfig['plugins'] = {
-  kubevirt: { plugins: ['approve', 'assign', 'blunderbuss', 'cat', 'dco', 'dog', 'help', 'hold', 'invalidcommitmsg', 'label', 'lgtm', 'lifecycle', 'size', 'trigger', 'verify-owners', 'wip'] },
-  'kubevirt/kubevirt': { plugins: ['release-note'] },
+  kubevirt: { plugins: ['approve', 'assign', 'blunderbuss', 'cat', 'dco', 'dog', 'help', 'hold', 'invalidcommitmsg', 'label', 'lgtm', 'lifecycle', 'override', 'pony', 'size', 'skip', 'trigger', 'verify-owners', 'wip'] },
+  'kubevirt/kubevirt': { plugins: ['owners-label', 'release-note'] },
   'kubevirt/containerized-data-importer': { plugins: ['release-note'] },
 };
 
