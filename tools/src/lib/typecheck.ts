@@ -1,8 +1,8 @@
 /**
  * The TypeScript compiler over every source a render runs (the roles, the hub's included, the
- * apps and the packages), started before the render so both run at once. Incremental: the
- * compiler keeps what it learned in node_modules/.cache, so an unchanged tree checks in
- * about the time of the render itself.
+ * apps and the packages), started before the render so both run at once. A tree whose sources
+ * hash as they did at the last passing check is not checked again; otherwise the compiler runs
+ * incrementally from what it kept in node_modules/.cache.
  */
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
