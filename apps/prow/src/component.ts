@@ -169,20 +169,20 @@ export function renderAccess(scope: Construct, c: Pick<Component, 'name' | 'rbac
 }
 
 /** A batch component's CronJob: one run at a time, its pod restarted never, the config hash on its template. */
-function renderCronJob(scope: Construct, c: Component & { schedule: NonNullable<Component['schedule']> }, resources: IResourceRequirements, hash: string | undefined, serviceAccountName: string | undefined): void {
+function renderCronJob(scope: Construct, c: Component, schedule: NonNullable<Component['schedule']>, resources: IResourceRequirements, hash: string | undefined, serviceAccountName: string | undefined): void {
   const labels = labelsOf(c.name);
   emitModel(
     scope,
     new CronJob({
       metadata: { name: c.name, namespace: prowNamespace, labels },
       spec: {
-        schedule: c.schedule.cron,
+        schedule: schedule.cron,
         timeZone: 'Etc/UTC',
         concurrencyPolicy: 'Forbid',
-        startingDeadlineSeconds: c.schedule.startingDeadlineSeconds,
+        startingDeadlineSeconds: schedule.startingDeadlineSeconds,
         jobTemplate: {
           spec: {
-            backoffLimit: c.schedule.backoffLimit,
+            backoffLimit: schedule.backoffLimit,
             template: {
               metadata: { labels, ...(hash ? { annotations: { [configHashAnnotation]: hash } } : {}) },
               spec: securePodSpec({ ...(serviceAccountName ? { serviceAccountName } : {}), restartPolicy: 'Never', containers: [containerOf(c, resources)], volumes: volumesOf(c) }),
@@ -205,7 +205,7 @@ export function renderComponent(scope: Construct, c: Component, resources: IReso
   const serviceAccountName = renderAccess(scope, c);
   const replicas = c.replicas ?? 1;
   const hash = configHash(mountedConfigMaps(c), configData);
-  if (c.schedule) return renderCronJob(scope, { ...c, schedule: c.schedule }, resources, hash, serviceAccountName);
+  if (c.schedule) return renderCronJob(scope, c, c.schedule, resources, hash, serviceAccountName);
   const servicePorts = c.ports.filter((p) => p.service !== undefined);
   deployment(scope, {
     name: c.name,

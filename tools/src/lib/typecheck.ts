@@ -7,7 +7,7 @@
 import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
 export interface Typecheck {
   readonly ok: boolean;
@@ -28,15 +28,26 @@ export interface TypecheckOptions {
   readonly inputs: readonly string[];
 }
 
+/** The src directories the tsconfig's include patterns name (each one folder of packages deep), so what is hashed is what is checked. */
+function includedSources(project: string): string[] {
+  const include = (JSON.parse(readFileSync(project, 'utf8')) as { include: string[] }).include;
+  return include.flatMap((pattern) => {
+    const m = /^(.*)\/\*\/src$/.exec(pattern);
+    if (!m) throw new Error(`${project}: include "${pattern}" is not of the form <dir>/*/src, which the type check's hash reads`);
+    const parent = resolve(dirname(project), m[1]!);
+    return readdirSync(parent).sort().filter((d) => existsSync(join(parent, d, 'src'))).map((d) => join(parent, d, 'src'));
+  });
+}
+
 export function sourcesProject(root: string): TypecheckOptions {
-  const under = (dir: string) => readdirSync(join(root, dir)).filter((d) => existsSync(join(root, dir, d, 'src'))).map((d) => join(root, dir, d, 'src'));
+  const project = join(root, 'tools/tsconfig.sources.json');
   return {
     root,
     tsc: join(root, 'node_modules/.bin/tsc'),
-    project: join(root, 'tools/tsconfig.sources.json'),
+    project,
     buildInfo: join(root, 'node_modules/.cache/kubevirt-ci/sources.tsbuildinfo'),
-    sources: [...under('clusters'), ...under('apps'), ...under('packages')],
-    inputs: [join(root, 'tools/tsconfig.sources.json'), join(root, 'tsconfig.base.json'), join(root, 'pnpm-lock.yaml')],
+    sources: includedSources(project),
+    inputs: [project, join(root, 'tsconfig.base.json'), join(root, 'pnpm-lock.yaml')],
   };
 }
 
