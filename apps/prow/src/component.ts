@@ -48,10 +48,10 @@ export interface Component {
   /** What it requests by default (values.resources overrides); its memory limit is the request. */
   readonly resources: { readonly cpu: string; readonly memory: string };
   /**
-   * An external plugin: hook forwards these events to its Service, for the org, or for one
-   * repository of it (`repo`).
+   * An external plugin: hook forwards these events to its Service, for the orgs and
+   * repositories (org/repo) in `where`, or the whole org when it is absent.
    */
-  readonly plugin?: { readonly events: readonly string[]; readonly repo?: string };
+  readonly plugin?: { readonly events: readonly string[]; readonly where?: readonly string[] };
   readonly replicas?: number;
   /** Stop the old pod before starting the new one: a controller that must never run twice, or an RWO volume. */
   readonly recreate?: boolean;

@@ -30,8 +30,10 @@ import { coreComponents } from './components/core.ts';
 import { metricsPort } from './components/mounts.ts';
 import { batchComponents, pluginComponents, serviceComponents } from './components/secondary.ts';
 import { checkConfig, checkJobs, type Known } from './config/check.ts';
-import { labelsConfigOf, pluginsConfigOf, prowConfigOf, queuedJobs } from './config/build.ts';
+import { pluginsConfigOf, prowConfigOf, queuedJobs } from './config/build.ts';
+import { labelsPolicy, overlay, readPolicy } from './config/policy.ts';
 import { jobFiles, type JobFile } from './jobs/index.ts';
+import type { PluginsConfig, ProwConfig } from './config/types.ts';
 import { jobConfig, labelConfig, pluginsConfig, prowConfig, prowSecrets, services } from './shared.ts';
 
 export { ghproxyCacheSizeGB } from './components/cache.ts';
@@ -64,6 +66,11 @@ const values = z
       .prefault({}),
     labelSync: z
       .object({ schedule: z.string().regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron schedule').default('17 23 * * *') })
+      .strict()
+      .prefault({}),
+    /** Production's: every hour, at 54 minutes past. */
+    branchProtector: z
+      .object({ schedule: z.string().regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron schedule').default('54 * * * *') })
       .strict()
       .prefault({}),
     /** Per component, over the defaults above. */
@@ -108,10 +115,11 @@ function componentContext(ctx: Inputs): ComponentContext {
     needsRebasePeriod: v.needsRebasePeriod,
     rehearse: v.rehearse,
     labelSyncSchedule: v.labelSync.schedule,
+    branchProtectorSchedule: v.branchProtector.schedule,
   };
 }
 
-/** Every component of Prow, in the order the inventory lists them: the Deployments, then label-sync's CronJob. */
+/** Every component of Prow, in the order the inventory lists them: the Deployments, then the CronJobs. */
 export function components(ctx: Inputs): Component[] {
   const x = componentContext(ctx);
   const comps = [...coreComponents(x), ...pluginComponents(x), ...serviceComponents(x), ...batchComponents(x)];
@@ -140,7 +148,7 @@ export function prowConfigMaps(ctx: AppContext<Values>, comps: readonly Componen
   }
   const externalPresets = new Map(Object.keys(topology.kubevirtci).map((k) => [kubevirtciPreset(k), kubevirtciQueue(k)]));
   const presets = offeredPresets(ctx);
-  const config = prowConfigOf({
+  const derivedConfig = prowConfigOf({
     versions: topology.versions,
     bucket: bucketName(topology, 'build-results'),
     deckHost: exposedService(topology, 'deck').host,
@@ -149,11 +157,20 @@ export function prowConfigMaps(ctx: AppContext<Values>, comps: readonly Componen
     presets,
     queues: Object.fromEntries([...externalPresets.values()].map((q) => [q, 1])),
   });
-  const plugins = pluginsConfigOf(
+  const derivedPlugins = pluginsConfigOf(
     topology.external.github.org,
-    comps.flatMap((c) => (c.plugin ? [{ name: c.name, port: c.ports.find((p) => p.service !== undefined)!.service!, events: c.plugin.events, repo: c.plugin.repo }] : [])),
+    comps.flatMap((c) => (c.plugin ? [{ name: c.name, port: c.ports.find((p) => p.service !== undefined)!.service!, events: c.plugin.events, where: c.plugin.where }] : [])),
   );
-  const labels = labelsConfigOf();
+  const configPolicy = readPolicy('config.yaml');
+  const pluginsPolicy = readPolicy('plugins.yaml');
+  const labelsRead = labelsPolicy();
+  const read = [...configPolicy.problems, ...pluginsPolicy.problems, ...labelsRead.problems];
+  if (read.length > 0) throw new TopologyError(read);
+  const configured = overlay('config.yaml', derivedConfig, configPolicy.value);
+  const plugged = overlay('plugins.yaml', derivedPlugins, pluginsPolicy.value);
+  const config = configured.value as ProwConfig;
+  const plugins = plugged.value as PluginsConfig;
+  const labels = labelsRead.value;
   const jobs = queuedJobs(v.jobs, externalPresets);
   const known: Known = {
     clusters: buildClusters.map((c) => c.name),
@@ -162,13 +179,13 @@ export function prowConfigMaps(ctx: AppContext<Values>, comps: readonly Componen
     services: new Map(comps.map((c) => [c.name, c.ports.flatMap((p) => (p.service === undefined ? [] : [p.service]))])),
     namespaces: [jobsNamespace],
   };
-  const problems = [...checkConfig(sourceOf(app), config, plugins, labels, known), ...checkJobs(jobs, known)];
+  const problems = [...configured.problems, ...plugged.problems, ...checkConfig(sourceOf(app), config, plugins, labels, known), ...checkJobs(jobs, known)];
   if (problems.length > 0) throw new TopologyError(problems);
   return new Map([
     [prowConfig.name, { [prowConfig.key]: stringify(config) }],
     [pluginsConfig.name, { [pluginsConfig.key]: stringify(plugins) }],
     [jobConfig.name, Object.fromEntries(jobs.map((f) => [f.file, stringify(f.config)]))],
-    [labelConfig.name, { [labelConfig.key]: stringify(labels) }],
+    [labelConfig.name, { [labelConfig.key]: labelsRead.text }],
   ]);
 }
 

@@ -37,7 +37,7 @@ const prowComponents = ['crier', 'deck', 'hook', 'horologium', 'prow-controller-
 describe('Prow on the control plane', () => {
   it('runs all seventeen components of the seed in kubevirt-prow', () => {
     expect(of('Deployment').map((d) => d.metadata.name)).toEqual(prowComponents);
-    expect(of('CronJob').map((d) => d.metadata.name)).toEqual(['label-sync']);
+    expect(of('CronJob').map((d) => d.metadata.name)).toEqual(['label-sync', 'branchprotector']);
     expect(new Set([...of('Deployment'), ...of('CronJob')].map((o) => o.metadata.namespace))).toEqual(new Set(['kubevirt-prow']));
   });
 
@@ -84,10 +84,11 @@ describe('Prow on the control plane', () => {
     expect(servicesMismatch(records.filter((r) => r.name !== 'hook'))[0]).toBe('services.hook: no component is named hook');
   });
 
-  it("gives label-sync production's label definitions, every field carried through", () => {
-    const source = parse(readFileSync(new URL('../src/config/labels.yaml', import.meta.url), 'utf8'));
-    const synced = parse(find('ConfigMap', 'label-config').data['labels.yaml']);
-    expect(synced).toEqual(source);
+  it("gives label-sync production's label definitions as the file's own text, so a colour such as 80e591 is not read as a number", () => {
+    const source = readFileSync(new URL('../src/config/policy/labels.yaml', import.meta.url), 'utf8');
+    expect(find('ConfigMap', 'label-config').data['labels.yaml']).toBe(source);
+    const synced = parse(source, { schema: 'failsafe' });
+    expect(synced.repos['kubevirt/kubevirt.github.io'].labels[0]).toMatchObject({ name: 'kind/blog', color: '80e591' });
     expect(synced.default.labels.length).toBe(71);
     expect(synced.default.labels.filter((l: { previously?: unknown }) => l.previously).length).toBeGreaterThan(0);
     expect(Object.keys(synced.repos)).toContain('kubevirt/kubevirt');
@@ -104,12 +105,12 @@ describe('Prow on the control plane', () => {
   });
 
   it('gives every pod requests, a memory limit, a non-root security context, and probes where it serves', () => {
-    for (const n of [...prowComponents, 'label-sync']) {
+    for (const n of [...prowComponents, 'label-sync', 'branchprotector']) {
       const pod = podOf(n).spec;
       const c = pod.containers[0];
       expect([n, Object.keys(c.resources.requests).sort(), Object.keys(c.resources.limits)]).toEqual([n, ['cpu', 'memory'], ['memory']]);
       expect([n, pod.securityContext.runAsNonRoot, c.securityContext.allowPrivilegeEscalation, c.securityContext.readOnlyRootFilesystem]).toEqual([n, true, false, true]);
-      const probed = n !== 'label-sync' && n !== 'statusreconciler';
+      const probed = !['label-sync', 'branchprotector', 'statusreconciler'].includes(n);
       expect([n, c.readinessProbe !== undefined, c.livenessProbe !== undefined]).toEqual([n, probed, probed]);
     }
     expect(podOf('deck').spec.containers[0].readinessProbe.httpGet).toEqual({ port: 'health', path: '/healthz/ready' });
@@ -155,7 +156,7 @@ describe('Prow on the control plane', () => {
   it('mounts only ConfigMaps it renders and Secrets it declares', () => {
     const configMaps = new Set(of('ConfigMap').map((c) => c.metadata.name));
     const provided = new Set(clusterOf(rendered, 'ibm-prow-jobs').provided.filter((p) => p.namespace === 'kubevirt-prow').map((p) => p.name));
-    for (const n of [...prowComponents, 'label-sync']) {
+    for (const n of [...prowComponents, 'label-sync', 'branchprotector']) {
       for (const v of podOf(n).spec.volumes ?? []) {
         if (v.configMap) expect([n, configMaps.has(v.configMap.name)]).toEqual([n, true]);
         if (v.secret) expect([n, provided.has(v.secret.secretName)]).toEqual([n, true]);
@@ -273,40 +274,55 @@ describe("Prow's configuration", () => {
         { name: 'needs-rebase', endpoint: 'http://needs-rebase', events: ['issue_comment', 'pull_request'] },
       ],
       'kubevirt/project-infra': [{ name: 'rehearse', endpoint: 'http://rehearse:9900', events: ['issue_comment', 'pull_request'] }],
+      // The repositories outside the org that production's Prow serves.
+      ...Object.fromEntries(
+        ['k8snetworkplumbingwg/ovs-cni', 'k8snetworkplumbingwg/kubemacpool', 'nmstate/kubernetes-nmstate'].map((r) => [
+          r,
+          [
+            { name: 'cherrypicker', endpoint: 'http://cherrypicker', events: ['issue_comment', 'pull_request'] },
+            { name: 'needs-rebase', endpoint: 'http://needs-rebase', events: ['issue_comment', 'pull_request'] },
+          ],
+        ]),
+      ),
     });
   });
 
   it('takes each component from one record: its requests, and whether hook forwards it events', () => {
     expect(Object.keys(defaultResources)).toEqual([
       'crier', 'deck', 'hook', 'horologium', 'prow-controller-manager', 'sinker', 'tide', 'statusreconciler',
-      'rehearse', 'release-blocker', 'cherrypicker', 'needs-rebase', 'gcsweb', 'ghproxy', 'prow-exporter', 'pushgateway', 'label-sync',
+      'rehearse', 'release-blocker', 'cherrypicker', 'needs-rebase', 'gcsweb', 'ghproxy', 'prow-exporter', 'pushgateway', 'label-sync', 'branchprotector',
     ]);
     const deck = objects.find((o: any) => o.kind === 'Deployment' && o.metadata.name === 'deck');
     expect(deck.spec.template.spec.containers[0].resources).toEqual({ requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '2Gi' } });
-    expect(pluginsConfigOf('org', [{ name: 'new-plugin', port: 8888, events: ['pull_request'] }, { name: 'other', port: 80, events: ['push'], repo: 'repo' }]).external_plugins).toEqual({
+    expect(pluginsConfigOf('org', [{ name: 'new-plugin', port: 8888, events: ['pull_request'] }, { name: 'other', port: 80, events: ['push'], where: ['org/repo', 'elsewhere/repo'] }]).external_plugins).toEqual({
       org: [{ name: 'new-plugin', endpoint: 'http://new-plugin:8888', events: ['pull_request'] }],
       'org/repo': [{ name: 'other', endpoint: 'http://other', events: ['push'] }],
+      'elsewhere/repo': [{ name: 'other', endpoint: 'http://other', events: ['push'] }],
     });
   });
 
   it('runs the plugin that sets each label tide waits to be absent, on every repository tide merges', () => {
     const config = parse(data('config')['config.yaml']);
     const plugins = parse(data('plugins')['plugins.yaml']);
-    const labels = parse(data('label-config')['labels.yaml']);
+    const labels = parse(data('label-config')['labels.yaml'], { schema: 'failsafe' });
     const known = { clusters: [], presets: [], externalPresets: new Map(), services: new Map(Object.entries({ rehearse: [9900], 'release-blocker': [80], cherrypicker: [80], 'needs-rebase': [80] })), namespaces: ['kubevirt-prow-jobs'] };
     expect(checkConfig('apps/prow/src/index.ts', config, plugins, labels, known)).toEqual([]);
     // A name the pinned hook does not register, and one enabled twice, would stop hook.
-    const odd = { ...plugins, plugins: { ...plugins.plugins, 'kubevirt/kubevirt': { plugins: ['release-note', 'lgtm', 'releasenote'] } } };
-    expect(checkConfig('apps/prow/src/index.ts', config, odd, labels, known).map((p) => [p.field, p.message])).toEqual([
-      ['plugins.kubevirt/kubevirt.plugins[1]', '"lgtm" is enabled for the org kubevirt already, which hook refuses as a duplicate'],
-      ['plugins.kubevirt/kubevirt.plugins[2]', '"releasenote" is not a plugin the pinned hook registers, so hook would refuse the file'],
+    const odd = { ...plugins, plugins: { ...plugins.plugins, 'kubevirt/kubevirt': { plugins: ['release-note', 'dco', 'releasenote'] } } };
+    expect(checkConfig('apps/prow/src/index.ts', config, odd, labels, known).map((p) => [p.file, p.field, p.message])).toEqual([
+      ['apps/prow/src/config/policy/plugins.yaml', 'plugins.kubevirt/kubevirt.plugins[1]', '"dco" is enabled for the org kubevirt already, which hook refuses as a duplicate'],
+      ['apps/prow/src/config/policy/plugins.yaml', 'plugins.kubevirt/kubevirt.plugins[2]', '"releasenote" is not a plugin the pinned hook registers, so hook would refuse the file'],
     ]);
-    // Without dco and release-note, "dco-signoff: no" and the release-note label would never be set.
-    const fewer = { ...plugins, plugins: { kubevirt: { plugins: plugins.plugins.kubevirt.plugins.filter((p: string) => p !== 'dco') } } };
-    expect(checkConfig('apps/prow/src/index.ts', config, fewer, labels, known).map((p) => [p.field, p.message])).toEqual([
-      ['tide.queries[0].missingLabels', 'tide waits for "dco-signoff: no" to be absent on kubevirt/project-infra, kubevirt/kubevirtci, kubevirt/community, kubevirt/user-guide, but the dco plugin that sets it does not run there, so such pull requests would merge'],
-      ['tide.queries[1].missingLabels', 'tide waits for "dco-signoff: no" to be absent on kubevirt/kubevirt, kubevirt/containerized-data-importer, but the dco plugin that sets it does not run there, so such pull requests would merge'],
-      ['tide.queries[1].missingLabels', 'tide waits for "do-not-merge/release-note-label-needed" to be absent on kubevirt/kubevirt, kubevirt/containerized-data-importer, but the release-note plugin that sets it does not run there, so such pull requests would merge'],
+    // Without release-note, the label tide waits to be absent would never be set.
+    const small = { ...config, tide: { ...config.tide, queries: [{ repos: ['kubevirt/a', 'kubevirt/b'], labels: ['lgtm'], missingLabels: ['dco-signoff: no', 'do-not-merge/release-note-label-needed'] }] } };
+    const fewer = { ...plugins, plugins: { kubevirt: { plugins: ['dco'] }, 'kubevirt/b': { plugins: ['release-note'] } } };
+    expect(checkConfig('apps/prow/src/index.ts', small, fewer, labels, known).map((p) => [p.file, p.field, p.message])).toEqual([
+      ['apps/prow/src/config/policy/config.yaml', 'tide.queries[0].missingLabels', 'tide waits for "do-not-merge/release-note-label-needed" to be absent on kubevirt/a, but the release-note plugin that sets it does not run there, so such pull requests would merge'],
+    ]);
+    // label_sync's colours are six hex digits, in the org's labels and each repository's.
+    const badColour = { ...labels, repos: { 'kubevirt/a': { labels: [{ name: 'x', color: '#12345', target: 'both' }] } } };
+    expect(checkConfig('apps/prow/src/index.ts', config, plugins, badColour, known).map((p) => [p.file, p.field, p.message])).toEqual([
+      ['apps/prow/src/config/policy/labels.yaml', 'repos.kubevirt/a.labels[0].color', 'label "x" has color "#12345"'],
     ]);
   });
 

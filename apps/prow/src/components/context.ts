@@ -18,4 +18,6 @@ export interface ComponentContext {
   readonly rehearse: { readonly jobsConfigBase: string; readonly prowConfigPath: string };
   /** When label-sync runs, as a five-field cron schedule in UTC. */
   readonly labelSyncSchedule: string;
+  /** When branchprotector applies config.yaml's branch-protection, likewise. */
+  readonly branchProtectorSchedule: string;
 }

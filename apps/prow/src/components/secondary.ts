@@ -6,6 +6,13 @@ import { metricsPort, mounts } from './mounts.ts';
 import { prowjobs } from './rbac.ts';
 
 const { hmac, github, botUser, plugins, tmp } = mounts;
+
+/**
+ * Repositories outside the org that KubeVirt's Prow serves, as production does
+ * (plugins.yaml's external_plugins at project-infra 2c863fd10): needs-rebase and cherrypicker
+ * run on them too.
+ */
+const hostedRepos = ['k8snetworkplumbingwg/ovs-cni', 'k8snetworkplumbingwg/kubemacpool', 'nmstate/kubernetes-nmstate'];
 const metrics = metricsPort;
 
 /**
@@ -21,7 +28,7 @@ export function pluginComponents(x: ComponentContext): Component[] {
       name: 'rehearse',
       resources: { cpu: '100m', memory: '1Gi' },
       // Rehearsal runs changed jobs from project-infra's pull requests.
-      plugin: { events: ['issue_comment', 'pull_request'], repo: 'project-infra' },
+      plugin: { events: ['issue_comment', 'pull_request'], where: [`${x.org}/project-infra`] },
       image: kubevirtciPluginImage('rehearse', x.versions),
       args: [
         '--dry-run=false',
@@ -56,7 +63,7 @@ export function pluginComponents(x: ComponentContext): Component[] {
     {
       name: 'cherrypicker',
       resources: { cpu: '100m', memory: '512Mi' },
-      plugin: { events: ['issue_comment', 'pull_request'] },
+      plugin: { events: ['issue_comment', 'pull_request'], where: [x.org, ...hostedRepos] },
       image: prowImage('cherrypicker', x.versions),
       // As the bot user, not the App: it forks each repository it cherry-picks into, and
       // under the App its bot user is the App's slug (pkg/github/client.go getUserData at
@@ -71,7 +78,7 @@ export function pluginComponents(x: ComponentContext): Component[] {
     {
       name: 'needs-rebase',
       resources: { cpu: '50m', memory: '256Mi' },
-      plugin: { events: ['issue_comment', 'pull_request'] },
+      plugin: { events: ['issue_comment', 'pull_request'], where: [x.org, ...hostedRepos] },
       image: prowImage('needs-rebase', x.versions),
       args: ['--dry-run=false', ...githubFlags(x.githubApi), hmacFlag, pluginsFlag, `--update-period=${x.needsRebasePeriod}`],
       github: true,
@@ -135,7 +142,12 @@ export function serviceComponents(x: ComponentContext): Component[] {
   ];
 }
 
-/** Prow's batch component: label-sync makes every repository's labels match labels.yaml, daily. */
+/**
+ * Prow's batch components: label-sync makes every repository's labels match labels.yaml,
+ * daily; branchprotector makes GitHub's branch protection match config.yaml's
+ * branch-protection and the required presubmits of the job config, hourly. It defines
+ * --confirm, the config flags and GitHub's at the pin (cmd/branchprotector/protect.go).
+ */
 export function batchComponents(x: ComponentContext): Component[] {
   return [
     {
@@ -148,6 +160,18 @@ export function batchComponents(x: ComponentContext): Component[] {
       ports: [],
       probes: { kind: 'none', why: 'a batch job; it exits when done' },
       schedule: { cron: x.labelSyncSchedule, startingDeadlineSeconds: 3600, backoffLimit: 2 },
+    },
+    {
+      name: 'branchprotector',
+      image: prowImage('branchprotector', x.versions),
+      resources: { cpu: '100m', memory: '256Mi' },
+      args: [...configFlags, '--confirm', ...githubFlags(x.githubApi)],
+      github: true,
+      mounts: [mounts.config, mounts.jobs, github],
+      ports: [],
+      probes: { kind: 'none', why: 'a batch job; it exits when done' },
+      // An hour between runs: a run that misses its slot by more waits for the next.
+      schedule: { cron: x.branchProtectorSchedule, startingDeadlineSeconds: 3000, backoffLimit: 2 },
     },
   ];
 }

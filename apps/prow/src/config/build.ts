@@ -1,10 +1,7 @@
 import { jobsNamespace, prowImage, type JobPreset, type Versions } from '@kubevirt-ci/topology';
 import type { JobFile } from '../jobs/index.ts';
 import { prowSecrets, serviceUrl } from '../shared.ts';
-import { readFileSync } from 'node:fs';
-import { parse } from 'yaml';
-import { lenses, orgPlugins, rerunAuth, slackReporters, tide } from './policy.ts';
-import type { ExternalPlugin, JobBase, JobConfig, LabelsConfig, PluginsConfig, Preset, ProwConfig } from './types.ts';
+import type { ExternalPlugin, JobBase, JobConfig, Preset, TopologyPluginsConfig, TopologyProwConfig } from './types.ts';
 
 export interface ConfigInput {
   readonly versions: Versions;
@@ -29,46 +26,53 @@ export function presetOf(p: JobPreset): Preset {
   };
 }
 
-/** config.yaml: namespaces, plank, sinker, deck, tide and the presets, from the topology. */
-export function prowConfigOf(x: ConfigInput): ProwConfig {
+/**
+ * Prow's job links, production's template with deck's host and the bucket from the topology:
+ * presubmits and batches under pr-logs, the rest under logs.
+ */
+function jobUrlTemplate(deck: string, bucket: string): string {
+  const kind = '{{if eq .Spec.Type "presubmit"}}pr-logs/pull{{else if eq .Spec.Type "batch"}}pr-logs/pull{{else}}logs{{end}}';
+  const repo = '{{if .Spec.Refs}}{{if ne .Spec.Refs.Org ""}}/{{.Spec.Refs.Org}}_{{.Spec.Refs.Repo}}{{end}}{{end}}';
+  const pull = '{{if eq .Spec.Type "presubmit"}}/{{with index .Spec.Refs.Pulls 0}}{{.Number}}{{end}}{{else if eq .Spec.Type "batch"}}/batch{{end}}';
+  return `${deck}/view/gs/${bucket}/${kind}${repo}${pull}/{{.Spec.Job}}/{{.Status.BuildID}}/`;
+}
+
+/**
+ * The part of config.yaml that says where things run, from the topology: namespaces, hosts,
+ * the bucket, utility images, queues, presets. KubeVirt's policy (policy/config.yaml) is laid
+ * over it.
+ */
+export function prowConfigOf(x: ConfigInput): TopologyProwConfig {
   const deck = `https://${x.deckHost}`;
   return {
     prowjob_namespace: jobsNamespace,
     pod_namespace: jobsNamespace,
-    log_level: 'info',
     plank: {
+      job_url_template: jobUrlTemplate(deck, x.bucket),
       job_url_prefix_config: { '*': `${deck}/view/` },
-      pod_pending_timeout: '60m',
-      pod_unscheduled_timeout: '24h',
       default_decoration_config_entries: [
         {
           config: {
-            timeout: '2h',
-            grace_period: '15s',
-            utility_images: {
-              clonerefs: prowImage('clonerefs', x.versions),
-              initupload: prowImage('initupload', x.versions),
-              entrypoint: prowImage('entrypoint', x.versions),
-              sidecar: prowImage('sidecar', x.versions),
-            },
             gcs_configuration: { bucket: x.bucket, path_strategy: 'explicit' },
             gcs_credentials_secret: prowSecrets.gcsCredentials.name,
             github_api_endpoints: [serviceUrl('ghproxy'), x.githubApi],
+            utility_images: {
+              clonerefs: prowImage('clonerefs', x.versions),
+              entrypoint: prowImage('entrypoint', x.versions),
+              initupload: prowImage('initupload', x.versions),
+              sidecar: prowImage('sidecar', x.versions),
+            },
+            // Production's: a job may run two hours and gets 15 s to upload after a kill.
+            grace_period: '15s',
+            timeout: '2h',
           },
         },
       ],
       job_queue_capacities: { ...x.queues },
     },
-    // Production's ages: ProwJobs are kept two days, finished pods half an hour.
-    sinker: { resync_period: '1m', max_prowjob_age: '48h', max_pod_age: '30m', terminated_pod_ttl: '2h' },
-    deck: {
-      spyglass: { size_limit: 500_000_000, gcs_browser_prefix: `https://${x.gcswebHost}/gcs/`, lenses },
-      tide_update_period: '1s',
-      rerun_auth_configs: rerunAuth,
-    },
-    tide: { ...tide, pr_status_base_urls: { '*': `${deck}/pr` } },
+    deck: { spyglass: { gcs_browser_prefix: `https://${x.gcswebHost}/gcs/` } },
+    tide: { pr_status_base_urls: { '*': `${deck}/pr` } },
     push_gateway: { endpoint: 'pushgateway', serve_metrics: true },
-    slack_reporter_configs: slackReporters,
     presets: x.presets.map(presetOf),
   };
 }
@@ -79,30 +83,23 @@ export interface PluginRegistration {
   /** Its Service's port. */
   readonly port: number;
   readonly events: readonly string[];
-  /** One repository of the org; the whole org when undefined. */
-  readonly repo?: string;
-}
-
-/** plugins.yaml: the in-tree plugins and where the external ones listen (the org's first). */
-export function pluginsConfigOf(org: string, registered: readonly PluginRegistration[]): PluginsConfig {
-  const external: Record<string, ExternalPlugin[]> = { [org]: [] };
-  for (const p of registered) {
-    const where = p.repo ? `${org}/${p.repo}` : org;
-    (external[where] ??= []).push({ name: p.name, endpoint: `http://${p.name}${p.port === 80 ? '' : `:${p.port}`}`, events: [...p.events] as ExternalPlugin['events'] });
-  }
-  return {
-    plugins: orgPlugins,
-    external_plugins: Object.fromEntries(Object.entries(external).filter(([, list]) => list.length > 0)),
-    size: { s: 10, m: 30, l: 100, xl: 500, xxl: 1000 },
-  };
+  /** The orgs and repositories (org/repo) it serves; the topology's org when undefined. */
+  readonly where?: readonly string[];
 }
 
 /**
- * labels.yaml: production's label definitions (src/config/labels.yaml), read as they are, so
- * every field label_sync knows is carried through unchanged.
+ * The part of plugins.yaml derived from the component records: where hook reaches each
+ * external plugin, for what, in the org and the other repositories each serves (the org's
+ * first). The in-tree plugins and their settings are policy/plugins.yaml's.
  */
-export function labelsConfigOf(): LabelsConfig {
-  return parse(readFileSync(new URL('./labels.yaml', import.meta.url), 'utf8')) as LabelsConfig;
+export function pluginsConfigOf(org: string, registered: readonly PluginRegistration[]): TopologyPluginsConfig {
+  const external: Record<string, ExternalPlugin[]> = { [org]: [] };
+  for (const p of registered) {
+    for (const where of p.where ?? [org]) {
+      (external[where] ??= []).push({ name: p.name, endpoint: `http://${p.name}${p.port === 80 ? '' : `:${p.port}`}`, events: [...p.events] as ExternalPlugin['events'] });
+    }
+  }
+  return { external_plugins: Object.fromEntries(Object.entries(external).filter(([, list]) => list.length > 0)) };
 }
 
 function withQueue<J extends JobBase>(job: J, externalPresets: ReadonlyMap<string, string>): J {

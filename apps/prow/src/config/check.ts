@@ -1,4 +1,4 @@
-import { labelSetBy } from './policy.ts';
+import { labelSetBy, policyPath } from './policy.ts';
 import { hookPlugins } from './registered.ts';
 import type { Problem } from '@kubevirt-ci/topology';
 import { RE2JS } from 're2js';
@@ -7,7 +7,7 @@ import { cronError, goDurationError } from '@kubevirt-ci/kube';
 
 /** Prow's job name rule (validateJobName in pkg/config/config.go at our Prow commit). */
 const jobNamePattern = /^[A-Za-z0-9-._]+$/;
-import type { JobBase, LabelsConfig, PluginsConfig, ProwConfig } from './types.ts';
+import type { JobBase, Label, LabelsConfig, PluginsConfig, ProwConfig } from './types.ts';
 
 /** What the generated configuration may refer to. */
 export interface Known {
@@ -120,11 +120,14 @@ export function checkJobs(files: readonly JobFile[], known: Known): Problem[] {
 /** Problems in config.yaml and plugins.yaml that the topology or Prow would reject. */
 export function checkConfig(source: string, config: ProwConfig, plugins: PluginsConfig, labels: LabelsConfig, known: Known): Problem[] {
   const problems: Problem[] = [];
-  const add = (object: string, field: string, message: string, fix: string) => problems.push({ file: source, object, field, message, fix });
+  // What the policy files say is blamed on them; what the topology derives, on the app.
+  const fromPolicy = new Set(['tide', 'deck', 'plugins', 'default', 'repos']);
+  const add = (object: 'config.yaml' | 'plugins.yaml' | 'labels.yaml', field: string, message: string, fix: string) =>
+    problems.push({ file: fromPolicy.has(field.split('.')[0]!) ? policyPath(object) : source, object, field, message, fix });
   for (const key of ['prowjob_namespace', 'pod_namespace'] as const) {
     if (!known.namespaces.includes(config[key])) add('config.yaml', key, `"${config[key]}" is not a namespace every build cluster has`, 'point it at the jobs namespace');
   }
-  config.deck.spyglass.lenses.forEach((l, i) => {
+  (config.deck.spyglass.lenses ?? []).forEach((l, i) => {
     [...l.required_files, ...(l.optional_files ?? [])].forEach((re, j) => {
       const err = regexError(re);
       if (err) add('config.yaml', `deck.spyglass.lenses[${i}] (${l.lens.name}) files[${j}]`, `${JSON.stringify(re)} does not compile as a Go (RE2) regular expression: ${err}`, 'fix the expression');
@@ -142,17 +145,17 @@ export function checkConfig(source: string, config: ProwConfig, plugins: Plugins
   }
   // hook loads only plugins it registers, each once per repository (ValidatePluginsUnknown and
   // validatePluginsDupes, pkg/plugins/config.go at the pin).
-  for (const [where, { plugins: names }] of Object.entries(plugins.plugins)) {
+  for (const [where, { plugins: names }] of Object.entries(plugins.plugins ?? {})) {
     names.forEach((p, j) => {
       if (!hookPlugins.has(p)) add('plugins.yaml', `plugins.${where}.plugins[${j}]`, `"${p}" is not a plugin the pinned hook registers, so hook would refuse the file`, 'use the name a plugin of pkg/plugins registers at versions.prow.commit');
       const org = where.split('/')[0]!;
-      if (where.includes('/') && plugins.plugins[org]?.plugins.includes(p)) add('plugins.yaml', `plugins.${where}.plugins[${j}]`, `"${p}" is enabled for the org ${org} already, which hook refuses as a duplicate`, 'enable it in one place');
+      if (where.includes('/') && plugins.plugins?.[org]?.plugins.includes(p)) add('plugins.yaml', `plugins.${where}.plugins[${j}]`, `"${p}" is enabled for the org ${org} already, which hook refuses as a duplicate`, 'enable it in one place');
     });
   }
   // Every label a tide query waits to be absent is set by a plugin that runs on that repository.
   const runs = (plugin: string, repo: string) =>
-    [repo, repo.split('/')[0]!].some((k) => plugins.plugins[k]?.plugins.includes(plugin) || plugins.external_plugins[k]?.some((p) => p.name === plugin));
-  config.tide.queries.forEach((q, i) => {
+    [repo, repo.split('/')[0]!].some((k) => plugins.plugins?.[k]?.plugins.includes(plugin) || plugins.external_plugins[k]?.some((p) => p.name === plugin));
+  (config.tide.queries ?? []).forEach((q, i) => {
     for (const label of q.missingLabels ?? []) {
       const plugin = labelSetBy[label];
       if (!plugin) continue;
@@ -162,12 +165,15 @@ export function checkConfig(source: string, config: ProwConfig, plugins: Plugins
       }
     }
   });
-  const seen = new Set<string>();
-  labels.default.labels.forEach((l, i) => {
-    // label_sync decodes the colour as hex (label_sync/main.go getTextColor at its pin).
-    if (!/^[0-9a-fA-F]{6}$/.test(String(l.color))) add('labels.yaml', `default.labels[${i}].color`, `label "${l.name}" has color "${String(l.color)}"`, 'use six hex digits, without #');
-    if (seen.has(l.name.toLowerCase())) add('labels.yaml', `default.labels[${i}].name`, `label "${l.name}" is declared twice (GitHub ignores case)`, 'keep one');
-    seen.add(l.name.toLowerCase());
-  });
+  const lists: [string, Label[]][] = [['default', labels.default.labels], ...Object.entries(labels.repos ?? {}).map(([r, v]): [string, Label[]] => [`repos.${r}`, v.labels])];
+  for (const [where, list] of lists) {
+    const seen = new Set<string>();
+    list.forEach((l, i) => {
+      // label_sync decodes the colour as hex (label_sync/main.go getTextColor at its pin).
+      if (!/^[0-9a-fA-F]{6}$/.test(l.color)) add('labels.yaml', `${where}.labels[${i}].color`, `label "${l.name}" has color "${l.color}"`, 'use six hex digits, without #');
+      if (seen.has(l.name.toLowerCase())) add('labels.yaml', `${where}.labels[${i}].name`, `label "${l.name}" is declared twice (GitHub ignores case)`, 'keep one');
+      seen.add(l.name.toLowerCase());
+    });
+  }
   return problems;
 }

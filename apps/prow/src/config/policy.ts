@@ -1,64 +1,102 @@
-import type { PluginsConfig, ProwConfig, SlackReporterConfig } from './types.ts';
+import { readFileSync } from 'node:fs';
+import type { Problem } from '@kubevirt-ci/topology';
+import { parseDocument } from 'yaml';
+import { z } from 'zod';
+import type { LabelsConfig } from './types.ts';
 
 /**
- * How KubeVirt's Prow merges, reports and labels: the project's own choices, as production
- * configures them. Everything about where things run comes from the topology instead.
+ * KubeVirt's Prow policy: how repositories merge, report, label and are protected, kept in
+ * Prow's own file formats under src/config/policy/, so the people who maintain production's
+ * config.yaml and plugins.yaml edit the same YAML here. Everything about where things run
+ * comes from the topology (build.ts) and is laid over it; a key set in both is a problem.
  */
 
-const blockingLabels = ['do-not-merge', 'do-not-merge/hold', 'do-not-merge/invalid-owners-file', 'do-not-merge/work-in-progress', 'needs-rebase', 'dco-signoff: no'];
+export type PolicyFile = 'config.yaml' | 'plugins.yaml' | 'labels.yaml';
 
-export const tide: Omit<ProwConfig['tide'], 'pr_status_base_urls'> = {
-  sync_period: '2m',
-  merge_method: {
-    'kubevirt/kubevirt': 'merge',
-    'kubevirt/containerized-data-importer': 'squash',
-    'kubevirt/project-infra': 'squash',
-    'kubevirt/kubevirtci': 'squash',
-    'kubevirt/community': 'squash',
-    'kubevirt/user-guide': 'squash',
-  },
-  queries: [
-    {
-      repos: ['kubevirt/project-infra', 'kubevirt/kubevirtci', 'kubevirt/community', 'kubevirt/user-guide'],
-      labels: ['lgtm', 'approved'],
-      missingLabels: blockingLabels,
-    },
-    {
-      repos: ['kubevirt/kubevirt', 'kubevirt/containerized-data-importer'],
-      labels: ['lgtm', 'approved'],
-      missingLabels: [...blockingLabels, 'do-not-merge/release-note-label-needed', 'do-not-merge/invalid-commit-message'],
-    },
-  ],
-};
+export const policyPath = (file: PolicyFile) => `apps/prow/src/config/policy/${file}`;
 
-const reportTemplate = 'Job {{.Spec.Job}} of type {{.Spec.Type}} ended with state {{.Status.State}}. <{{.Status.URL}}|View logs>';
+type Tree = Record<string, unknown>;
 
-export const slackReporters: Record<string, SlackReporterConfig> = {
-  '*': { job_types_to_report: ['postsubmit', 'periodic'], job_states_to_report: ['failure', 'error'], channel: 'kubevirt-ci-monitoring', report_template: reportTemplate },
-};
+export const policyText = (file: PolicyFile) => readFileSync(new URL(`./policy/${file}`, import.meta.url), 'utf8');
 
-/** GitHub team prow-job-taskforce may rerun any job from deck. */
-export const rerunAuth: ProwConfig['deck']['rerun_auth_configs'] = { '*': { github_team_ids: [3701123] } };
+const isTree = (v: unknown): v is Tree => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export const lenses: ProwConfig['deck']['spyglass']['lenses'] = [
-  { lens: { name: 'metadata' }, required_files: ['^(?:started|finished)\\.json$'], optional_files: ['^(?:podinfo|prowjob)\\.json$'] },
-  { lens: { name: 'buildlog' }, required_files: ['^build-log\\.txt$'] },
-  { lens: { name: 'junit' }, required_files: ['^artifacts/junit.*\\.xml$'] },
-  { lens: { name: 'coverage' }, required_files: ['^artifacts/filtered\\.cov$'], optional_files: ['^artifacts/filtered\\.html$'] },
-  { lens: { name: 'podinfo' }, required_files: ['^podinfo\\.json$'] },
-];
+const strings = z.array(z.string());
 
 /**
- * The in-tree plugins hook runs, for the org and for single repositories. dco and
- * invalidcommitmsg run org-wide and release-note where tide waits for a release note, as in
- * production: each sets a label tide's queries require absent. override, skip and pony are
- * production's org plugins too, owners-label production's on kubevirt/kubevirt.
+ * The shape of what the checks read (check.ts); anything else is carried to Prow as written,
+ * and Prow's own loader judges it.
  */
-export const orgPlugins: PluginsConfig['plugins'] = {
-  kubevirt: { plugins: ['approve', 'assign', 'blunderbuss', 'cat', 'dco', 'dog', 'help', 'hold', 'invalidcommitmsg', 'label', 'lgtm', 'lifecycle', 'override', 'pony', 'size', 'skip', 'trigger', 'verify-owners', 'wip'] },
-  'kubevirt/kubevirt': { plugins: ['owners-label', 'release-note'] },
-  'kubevirt/containerized-data-importer': { plugins: ['release-note'] },
+const shapes: Record<PolicyFile, z.ZodType> = {
+  'config.yaml': z.looseObject({
+    tide: z.looseObject({ queries: z.array(z.looseObject({ repos: strings.optional(), orgs: strings.optional(), labels: strings.optional(), missingLabels: strings.optional() })).optional() }).optional(),
+    deck: z.looseObject({ spyglass: z.looseObject({ lenses: z.array(z.looseObject({ lens: z.looseObject({ name: z.string() }), required_files: strings, optional_files: strings.optional() })).optional() }).optional() }).optional(),
+  }),
+  'plugins.yaml': z.looseObject({ plugins: z.record(z.string(), z.looseObject({ plugins: strings })).optional() }),
+  'labels.yaml': z.looseObject({
+    default: z.looseObject({ labels: z.array(z.looseObject({ name: z.string(), color: z.string() })) }),
+    repos: z.record(z.string(), z.looseObject({ labels: z.array(z.looseObject({ name: z.string(), color: z.string() })) })).optional(),
+  }),
 };
+
+/** A policy file as parsed, or the problems that stop it being read (syntax, not a mapping). */
+export function readPolicy(file: PolicyFile, text = policyText(file)): { value: Tree; problems: Problem[] } {
+  // label_sync reads every label field into a Go string (sigs.k8s.io/yaml keeps the literal),
+  // so a colour such as 80e591 stays text there, not the float YAML 1.2 would make of it.
+  const doc = parseDocument(text, { prettyErrors: false, ...(file === 'labels.yaml' ? { schema: 'failsafe' as const } : {}) });
+  const problems: Problem[] = doc.errors.map((e) => ({
+    file: policyPath(file),
+    object: file,
+    field: `line ${e.linePos?.[0]?.line ?? text.slice(0, e.pos[0]).split('\n').length}`,
+    message: e.message.split('\n')[0]!,
+    fix: 'correct the YAML at that line',
+  }));
+  const value: unknown = problems.length ? {} : doc.toJS({ maxAliasCount: 1000 });
+  if (problems.length === 0 && !isTree(value)) {
+    problems.push({ file: policyPath(file), object: file, field: '(top level)', message: 'is not a mapping', fix: `write ${file} in Prow's format: a mapping of its top-level keys` });
+  } else if (problems.length === 0) {
+    const shape = shapes[file].safeParse(value);
+    for (const issue of shape.success ? [] : shape.error.issues) {
+      problems.push({ file: policyPath(file), object: file, field: issue.path.map(String).join('.') || '(top level)', message: issue.message, fix: "write it as Prow's documented config has it" });
+    }
+  }
+  return { value: isTree(value) ? value : {}, problems };
+}
+
+/**
+ * `derived` with `policy` laid over it, maps merged key by key. A value both set is a
+ * problem naming the policy file and the key: the topology's value is the one kept.
+ */
+export function overlay<T extends object>(file: PolicyFile, derived: T, policy: Tree): { value: T; problems: Problem[] } {
+  const problems: Problem[] = [];
+  const merge = (base: Tree, over: Tree, path: string[]): Tree => {
+    const out: Tree = { ...base };
+    for (const [k, v] of Object.entries(over)) {
+      const at = [...path, k];
+      if (!(k in base)) out[k] = v;
+      else if (isTree(base[k]) && isTree(v)) out[k] = merge(base[k] as Tree, v, at);
+      else
+        problems.push({
+          file: policyPath(file),
+          object: file,
+          field: at.join('.'),
+          message: 'is set from the topology already (hosts, buckets, namespaces, images, presets and plugin endpoints are derived there)',
+          fix: `remove ${at.join('.')} from ${policyPath(file)}; change the topology or the component record instead`,
+        });
+    }
+    return out;
+  };
+  return { value: merge(derived as Tree, policy, []) as T, problems };
+}
+
+/**
+ * labels.yaml: production's label definitions, handed to label_sync as the file's own text, so
+ * nothing is re-serialised; `value` is what the checks read.
+ */
+export function labelsPolicy(text = policyText('labels.yaml')): { text: string; value: LabelsConfig; problems: Problem[] } {
+  const { value, problems } = readPolicy('labels.yaml', text);
+  return { text, value: value as unknown as LabelsConfig, problems };
+}
 
 /**
  * The plugin that puts each blocking label on a pull request, by the names in Prow's source at
@@ -76,4 +114,3 @@ export const labelSetBy: Readonly<Record<string, string>> = {
   'do-not-merge/invalid-owners-file': 'verify-owners',
   'needs-rebase': 'needs-rebase',
 };
-

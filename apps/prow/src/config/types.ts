@@ -39,44 +39,34 @@ export interface DecorationConfig {
   github_api_endpoints: string[];
 }
 
-export interface SlackReporterConfig {
-  job_types_to_report: JobType[];
-  job_states_to_report: ('success' | 'failure' | 'error' | 'aborted')[];
-  channel: string;
-  report_template: string;
-}
-
 export type JobType = 'presubmit' | 'postsubmit' | 'periodic' | 'batch';
 
-/** config.yaml */
-export interface ProwConfig {
+/** The part of config.yaml the topology decides (build.ts). */
+export interface TopologyProwConfig {
   prowjob_namespace: string;
   pod_namespace: string;
-  log_level: 'debug' | 'info' | 'warn' | 'error';
   plank: {
+    job_url_template: string;
     job_url_prefix_config: Record<string, string>;
-    pod_pending_timeout: string;
-    pod_unscheduled_timeout: string;
     default_decoration_config_entries: { config: DecorationConfig }[];
     /** How many jobs of a queue run at once (job_queue_name of a job). */
     job_queue_capacities: Record<string, number>;
   };
-  sinker: { resync_period: string; max_prowjob_age: string; max_pod_age: string; terminated_pod_ttl: string };
-  deck: {
-    spyglass: { size_limit: number; gcs_browser_prefix: string; lenses: SpyglassLens[] };
-    tide_update_period: string;
-    rerun_auth_configs: Record<string, { github_team_ids?: number[]; github_users?: string[] }>;
-  };
-  tide: {
-    sync_period: string;
-    merge_method: Record<string, 'merge' | 'squash' | 'rebase'>;
-    queries: TideQuery[];
-    pr_status_base_urls: Record<string, string>;
-  };
+  deck: { spyglass: { gcs_browser_prefix: string } };
+  tide: { pr_status_base_urls: Record<string, string> };
   push_gateway: { endpoint: string; serve_metrics: boolean };
-  slack_reporter_configs: Record<string, SlackReporterConfig>;
   presets: Preset[];
 }
+
+/**
+ * config.yaml as Prow reads it: the topology's part with policy/config.yaml laid over it. The
+ * policy's fields the checks read are typed; the rest is carried through as written.
+ */
+export type ProwConfig = TopologyProwConfig & {
+  deck: { spyglass: { lenses?: SpyglassLens[] } };
+  tide: { queries?: TideQuery[] };
+  [key: string]: unknown;
+};
 
 /** What every kind of job shares. */
 export interface JobBase {
@@ -132,14 +122,16 @@ export interface ExternalPlugin {
   events: ('issue_comment' | 'pull_request' | 'pull_request_review' | 'push' | 'status' | 'issues')[];
 }
 
-/** plugins.yaml */
-export interface PluginsConfig {
-  plugins: Record<string, { plugins: string[] }>;
+/** The part of plugins.yaml the component records decide (build.ts). */
+export interface TopologyPluginsConfig {
   external_plugins: Record<string, ExternalPlugin[]>;
-  approve?: { repos: string[]; require_self_approval?: boolean; lgtm_acts_as_approve?: boolean }[];
-  lgtm?: { repos: string[]; review_acts_as_lgtm?: boolean }[];
-  size?: { s: number; m: number; l: number; xl: number; xxl: number };
 }
+
+/** plugins.yaml as hook reads it: the records' part with policy/plugins.yaml laid over it. */
+export type PluginsConfig = TopologyPluginsConfig & {
+  plugins?: Record<string, { plugins: string[] }>;
+  [key: string]: unknown;
+};
 
 /** A label of labels.yaml, with label_sync's field names (label_sync/main.go). */
 export interface Label {
