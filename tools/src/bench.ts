@@ -7,14 +7,17 @@ import { emitModel } from '@kubevirt-ci/kube';
 import { Deployment } from 'kubernetes-models/apps/v1';
 import { Role, RoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
 import { ConfigMap, Service, ServiceAccount } from 'kubernetes-models/v1';
-import { loadTopology, readManifests, render } from '@kubevirt-ci/synth';
-import { defineApp, defineTopology, enable, repoRoot, versions, type ClusterSpec, type RoleSpec } from '@kubevirt-ci/topology';
+import { loadTopology, readManifests, render, writeManifests } from '@kubevirt-ci/synth';
+import { app as prowApp } from '@kubevirt-ci/app-prow';
+import { loadJobTree } from '@kubevirt-ci/app-prow/jobs';
+import { writeSampleTree } from '@kubevirt-ci/app-prow/sample-tree';
+import { defineApp, defineTopology, enable, jobPresetsOn, mergeValues, repoRoot, versions, type ClusterSpec, type RoleSpec } from '@kubevirt-ci/topology';
 import { admit, binaries, checkOperated, crdsIn, startCluster } from '@kubevirt-ci/testcluster';
 import { checkFlags, crdSources, moduleDir, prepareKubeconform, preparePromtool } from '@kubevirt-ci/upstream';
 import { checkArgoGraph, checkPolicy, checkReferences, checkRemovedApis, checkRulesWithPromtool, checkSchemas, clusterOf, kubeconformArgs, parseKubeconformReport, parseManifests, type ParsedObject } from '@kubevirt-ci/validate';
 import type { Construct } from 'constructs';
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative } from 'node:path';
 import { stringify } from 'yaml';
@@ -133,7 +136,63 @@ async function run(n: number): Promise<Row[]> {
   return rows;
 }
 
-const usage = `usage: bench [--clusters 1,10,100] [--edit-loop] [--upstream] [--cli]
+/**
+ * Prow's job config at production's size: a generated tree of production's shape (216 files,
+ * 1,655 jobs, anchors) is loaded, checked and rendered with both clusters, written as synth
+ * writes, and validated by the validator CLI; with `inCheckout`, the real `pnpm synth` also
+ * runs with the tree copied into apps/prow/jobs (removed, and synth rerun, after).
+ */
+async function jobsAtScale(inCheckout: boolean): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-jobs-'));
+  try {
+    const base = await loadTopology();
+    // On the first workloads cluster, with the presets its apps offer but the external clusters' (those hold one job at a time).
+    const cluster = render(base).topology.clusters.find((c) => !c.hub)!;
+    const presets = jobPresetsOn(cluster).map((p) => p.label).filter((l) => !l.startsWith('preset-kubevirtci-'));
+    const sample = writeSampleTree(join(dir, 'jobs'), { cluster: cluster.name, presets });
+    echo(`job config at production's size: ${sample.files} files, ${sample.jobs} jobs, ${(sample.bytes / 1e6).toFixed(2)} MB (wall seconds, warm)`);
+    const [tree, loadSeconds] = time(() => loadJobTree(join(dir, 'jobs'), 'jobs'));
+    if (tree.problems.length > 0) throw new Error(`the sample tree does not load: ${tree.problems[0]!.message}`);
+    echo(`  load (read and parse, with lines)  ${loadSeconds.toFixed(2).padStart(7)}`);
+    const withJobs = { ...base, roles: base.roles.map((r) => ({ ...r, apps: r.apps.map((b) => (b.app.name === prowApp.name ? enable(prowApp, mergeValues(b.values, { jobs: tree.files }) as object) : b)) })) };
+    render(withJobs);
+    const [rendered, renderSeconds] = time(() => render(withJobs));
+    const shards = rendered.clusters.flatMap((c) => [...c.files.keys()]).filter((f) => /configmap-job-config-\d+\.yaml$/.test(f));
+    echo(`  render of both clusters (check, shard, serialise) ${renderSeconds.toFixed(2).padStart(7)}  (${shards.length} job-config ConfigMaps)`);
+    const out = join(dir, 'repo');
+    const [, writeSeconds] = time(() => writeManifests(out, rendered));
+    echo(`  write, as synth writes             ${writeSeconds.toFixed(2).padStart(7)}`);
+    const validate = wallSeconds(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'tools/src/validate-manifests.ts'), '--no-upstream', '--format', 'json', join(out, 'clusters')]);
+    echo(`  validate CLI (built-in stages)     ${validate.toFixed(2).padStart(7)}`);
+    if (inCheckout) {
+      const root = join(repoRoot, 'apps/prow/jobs');
+      const added = readdirSync(join(dir, 'jobs')).flatMap((org) => readdirSync(join(dir, 'jobs', org)).map((repo) => join(org, repo)));
+      const clash = added.find((d) => existsSync(join(root, d)));
+      if (clash) throw new Error(`apps/prow/jobs/${clash} exists already; the bench adds its sample there`);
+      try {
+        for (const d of added) cpSync(join(dir, 'jobs', d), join(root, d), { recursive: true });
+        timed('pnpm', ['synth']);
+        writeFileSync(join(root, added[0]!, 'bench-touch.yaml'), 'periodics: []\n');
+        echo(`  pnpm synth, warm, one file changed ${timed('pnpm', ['synth']).toFixed(2).padStart(7)}`);
+      } finally {
+        for (const d of added) rmSync(join(root, d), { recursive: true, force: true });
+        for (const org of new Set(added.map((d) => d.split('/')[0]!))) if (existsSync(join(root, org)) && readdirSync(join(root, org)).length === 0) rmSync(join(root, org), { recursive: true });
+        timed('pnpm', ['synth']);
+      }
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function wallSeconds(command: string, args: string[]): number {
+  const t = performance.now();
+  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
+  if (r.error) throw r.error;
+  return (performance.now() - t) / 1000;
+}
+
+const usage = `usage: bench [--clusters 1,10,100] [--edit-loop] [--upstream] [--cli] [--jobs-synth]
 
 Times synth and every built-in validation stage on topologies with 1, 10 and 100 workloads
 clusters (the real apps plus ${servicesPerCluster} stand-in services on each), and prints
@@ -151,7 +210,12 @@ resources per second for each. A benchmark to read, not a test: nothing passes o
   --cli               also time the validator as a whole command (built-in stages) against
                       kubectl kustomize of each cluster's directory and the pinned kubeconform,
                       on the same rendered files, for each size
-  --help              this text`;
+  --jobs-synth        also time the real pnpm synth with the production-sized job tree
+                      copied into apps/prow/jobs (removed, and synth rerun, after)
+  --help              this text
+
+It also generates a job tree of production's size and shape and times loading, checking and
+rendering it with both clusters, writing it, and validating the result with the CLI.`;
 
 /**
  * The validator as a whole command against two programs on the same files: kubectl kustomize
@@ -274,6 +338,7 @@ if (argv['help'] || argv['h']) {
       );
     }
   }
+  await jobsAtScale(Boolean(argv['jobs-synth']));
   if (argv['cli']) await cliComparison(sizes);
   if (argv['upstream']) await upstreamChecks();
   if (argv['edit-loop']) editLoop();

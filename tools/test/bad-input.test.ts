@@ -2,7 +2,7 @@
  * Wrong values as a new user would write them in a role's file, each refused before anything
  * is written, with the file, the object and the field to fix; never a stack trace.
  */
-import { app as prowApp } from '@kubevirt-ci/app-prow';
+import { generatedJobFile, loadJobTree } from '@kubevirt-ci/app-prow/jobs';
 import { loadTopology, render } from '@kubevirt-ci/synth';
 import { mergeValues, TopologyError, type ClusterSpec, type Topology } from '@kubevirt-ci/topology';
 import { describe, expect, it } from 'vitest';
@@ -20,13 +20,14 @@ const onApp =
   (role: string, app: string, values: unknown): Change =>
   (t) => ({ ...t, roles: t.roles.map((r) => (r.role !== role ? r : { ...r, apps: r.apps.map((b) => (b.app.name === app ? { ...b, values: mergeValues(b.values, values) as Record<string, unknown> } : b)) })) });
 
-/** The first periodic of kubevirt's job file changed, as the control plane's Prow renders it. */
-const jobs = prowApp.values.parse({}).jobs;
-const kubevirtJobs = jobs.find((f) => f.file === 'kubevirt-kubevirt.yaml')!.source;
-const periodic = `job "${jobs.find((f) => f.file === 'kubevirt-kubevirt.yaml')!.config.periodics![0]!.name}" in job-config file kubevirt-kubevirt.yaml`;
+/** The first periodic of kubevirt's periodics file changed, as the control plane's Prow renders it. */
+const jobs = loadJobTree().files;
+const periodics = jobs.find((f) => f.file === 'kubevirt-periodics.yaml')!;
+const kubevirtJobs = periodics.source;
+const periodic = `job "${periodics.config.periodics![0]!.name}"`;
 const onPeriodic = (change: Record<string, unknown>): Change =>
   onApp('control-plane', 'prow', {
-    jobs: jobs.map((f) => (f.file !== 'kubevirt-kubevirt.yaml' ? f : { ...f, config: { ...f.config, periodics: f.config.periodics!.map((p, i) => (i === 0 ? { ...p, ...change } : p)) } })),
+    jobs: jobs.map((f) => (f !== periodics ? f : generatedJobFile(f.file, f.source, { ...f.config, periodics: f.config.periodics!.map((p, i) => (i === 0 ? { ...p, ...change } : p)) }))),
   });
 
 /** The problem rows for one app's fields, on every cluster of its role (however many the role has). */
@@ -63,7 +64,7 @@ const cases: [string, Change, string[][]][] = [
   ['a Prow tag with a slash', (t) => ({ ...t, versions: { ...t.versions, prow: { ...t.versions.prow, tag: 'v2026/05' } } }), [[versions, 'versions', 'prow.tag']]],
   ['a cron schedule with four fields', onPeriodic({ cron: '0 3 * *' }), [[kubevirtJobs, periodic, 'periodics[0].cron']]],
   ['a job timeout of forever', onPeriodic({ decoration_config: { timeout: 'forever' } }), [[kubevirtJobs, periodic, 'periodics[0].decoration_config.timeout']]],
-  ['a job name with spaces', onPeriodic({ name: 'Periodic KubeVirt e2e' }), [[kubevirtJobs, 'job "Periodic KubeVirt e2e" in job-config file kubevirt-kubevirt.yaml', 'periodics[0].name']]],
+  ['a job name with spaces', onPeriodic({ name: 'Periodic KubeVirt e2e' }), [[kubevirtJobs, 'job "Periodic KubeVirt e2e"', 'periodics[0].name']]],
 ];
 
 describe('wrong values in the topology', () => {

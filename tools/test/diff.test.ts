@@ -67,7 +67,7 @@ describe('diff', () => {
 describe('diff of a Prow change', () => {
   const prow = 'clusters/control-plane/manifests/ibm-prow-jobs/prow';
   const config = readFileSync(join(repoRoot, prow, 'configmap-config.yaml'), 'utf8');
-  const jobs = readFileSync(join(repoRoot, prow, 'configmap-job-config.yaml'), 'utf8');
+  const jobs = readFileSync(join(repoRoot, prow, 'configmap-job-config-1.yaml'), 'utf8');
   const job = ['        - name: pull-kubevirt-new-lane', '          cluster: prow-workloads', '          always_run: true', '          spec:', '            containers:', '              - image: quay.io/kubevirtci/bootstrap:v1', ''].join('\n');
   let prowRepo: string;
 
@@ -78,13 +78,13 @@ describe('diff of a Prow change', () => {
     g('init', '-q', '-b', 'main');
     mkdirSync(join(prowRepo, prow), { recursive: true });
     writeFileSync(join(prowRepo, prow, 'configmap-config.yaml'), config);
-    writeFileSync(join(prowRepo, prow, 'configmap-job-config.yaml'), jobs);
+    writeFileSync(join(prowRepo, prow, 'configmap-job-config-1.yaml'), jobs);
     g('add', '-A');
     g('commit', '-qm', 'base');
     expect(config).toContain('\n      max_pod_age: 30m\n');
     expect(jobs).toContain('\n      kubevirt/kubevirt:\n        - name: ');
     writeFileSync(join(prowRepo, prow, 'configmap-config.yaml'), config.replace('\n      max_pod_age: 30m\n', '\n      max_pod_age: 45m\n'));
-    writeFileSync(join(prowRepo, prow, 'configmap-job-config.yaml'), jobs.replace('\n      kubevirt/kubevirt:\n', `\n      kubevirt/kubevirt:\n${job}`));
+    writeFileSync(join(prowRepo, prow, 'configmap-job-config-1.yaml'), jobs.replace('\n      kubevirt/kubevirt:\n', `\n      kubevirt/kubevirt:\n${job}`));
   });
   afterAll(() => rmSync(prowRepo, { recursive: true, force: true }));
 
@@ -98,7 +98,7 @@ describe('diff of a Prow change', () => {
       '        +  max_pod_age: 45m',
       ...job.trimEnd().split('\n').map((l) => `        +${l.slice(4)}`),
     ]);
-    expect(out.filter((l) => /^ {2,6}\S/.test(l))).toEqual(['  ~ ConfigMap kubevirt-prow/config', '      data.config.yaml:', '  ~ ConfigMap kubevirt-prow/job-config', '      data.kubevirt-kubevirt.yaml:']);
+    expect(out.filter((l) => /^ {2,6}\S/.test(l))).toEqual(['  ~ ConfigMap kubevirt-prow/config', '      data.config.yaml:', '  ~ ConfigMap kubevirt-prow/job-config-1', '      data.kubevirt-presubmits.yaml:']);
   });
 });
 

@@ -82,7 +82,14 @@ export interface Component {
 /** Prow's shared health endpoint. */
 export const healthPort = 8081;
 
-function volumeOf(m: Mount): { volume: IVolume; mount: IVolumeMount } {
+/** ConfigMaps a mount combines into one directory (job-config's shards), by the mount's name. */
+export type Projected = ReadonlyMap<string, readonly string[]>;
+
+function volumeOf(m: Mount, projected: Projected): { volume: IVolume; mount: IVolumeMount } {
+  const parts = 'configMap' in m ? projected.get(m.configMap.name) : undefined;
+  if ('configMap' in m && parts) {
+    return { volume: { name: m.configMap.name, projected: { sources: parts.map((name) => ({ configMap: { name } })) } }, mount: { name: m.configMap.name, mountPath: m.configMap.mountPath, readOnly: true } };
+  }
   if ('configMap' in m) return { volume: { name: m.configMap.name, configMap: { name: m.configMap.name } }, mount: { name: m.configMap.name, mountPath: m.configMap.mountPath, readOnly: true } };
   if ('secret' in m) return { volume: { name: m.secret.name, secret: { secretName: m.secret.name, defaultMode: 0o440 } }, mount: { name: m.secret.name, mountPath: m.secret.mountPath, readOnly: true } };
   if ('emptyDir' in m) return { volume: { name: m.emptyDir, emptyDir: {} }, mount: { name: m.emptyDir, mountPath: m.mountPath } };
@@ -116,8 +123,8 @@ export function labelsOf(name: string): Record<string, string> {
 export const githubAppIdEnv: IEnvVar = { name: 'GITHUB_APP_ID', valueFrom: { secretKeyRef: { name: prowSecrets.githubToken.name, key: 'appid' } } };
 
 /** The container of a component (shared by Deployments and label-sync's CronJob). */
-export function containerOf(c: Component, resources: IResourceRequirements): IContainer {
-  const mounts = c.mounts.map(volumeOf);
+export function containerOf(c: Component, resources: IResourceRequirements, projected: Projected = new Map()): IContainer {
+  const mounts = c.mounts.map((m) => volumeOf(m, projected));
   const ports = [...c.ports, ...(c.probes.kind === 'prow-health' ? [{ name: 'health', containerPort: healthPort }] : [])];
   const env = [...(c.github ? [githubAppIdEnv] : []), ...(c.env ?? [])];
   return {
@@ -132,8 +139,8 @@ export function containerOf(c: Component, resources: IResourceRequirements): ICo
   };
 }
 
-export function volumesOf(c: Component): IVolume[] {
-  return c.mounts.map((m) => volumeOf(m).volume);
+export function volumesOf(c: Component, projected: Projected = new Map()): IVolume[] {
+  return c.mounts.map((m) => volumeOf(m, projected).volume);
 }
 
 export function mountedConfigMaps(c: Component): string[] {
@@ -169,7 +176,7 @@ export function renderAccess(scope: Construct, c: Pick<Component, 'name' | 'rbac
 }
 
 /** A batch component's CronJob: one run at a time, its pod restarted never, the config hash on its template. */
-function renderCronJob(scope: Construct, c: Component, schedule: NonNullable<Component['schedule']>, resources: IResourceRequirements, hash: string | undefined, serviceAccountName: string | undefined): void {
+function renderCronJob(scope: Construct, c: Component, schedule: NonNullable<Component['schedule']>, resources: IResourceRequirements, hash: string | undefined, serviceAccountName: string | undefined, projected: Projected): void {
   const labels = labelsOf(c.name);
   emitModel(
     scope,
@@ -185,7 +192,7 @@ function renderCronJob(scope: Construct, c: Component, schedule: NonNullable<Com
             backoffLimit: schedule.backoffLimit,
             template: {
               metadata: { labels, ...(hash ? { annotations: { [configHashAnnotation]: hash } } : {}) },
-              spec: securePodSpec({ ...(serviceAccountName ? { serviceAccountName } : {}), restartPolicy: 'Never', containers: [containerOf(c, resources)], volumes: volumesOf(c) }),
+              spec: securePodSpec({ ...(serviceAccountName ? { serviceAccountName } : {}), restartPolicy: 'Never', containers: [containerOf(c, resources, projected)], volumes: volumesOf(c, projected) }),
             },
           },
         },
@@ -200,12 +207,12 @@ function renderCronJob(scope: Construct, c: Component, schedule: NonNullable<Com
  * and for more than one replica a disruption budget (the workload construct spreads the
  * replicas across nodes).
  */
-export function renderComponent(scope: Construct, c: Component, resources: IResourceRequirements, configData: ReadonlyMap<string, Readonly<Record<string, string>>>): void {
+export function renderComponent(scope: Construct, c: Component, resources: IResourceRequirements, configData: ReadonlyMap<string, Readonly<Record<string, string>>>, projected: Projected = new Map()): void {
   const labels = labelsOf(c.name);
   const serviceAccountName = renderAccess(scope, c);
   const replicas = c.replicas ?? 1;
   const hash = configHash(mountedConfigMaps(c), configData);
-  if (c.schedule) return renderCronJob(scope, c, c.schedule, resources, hash, serviceAccountName);
+  if (c.schedule) return renderCronJob(scope, c, c.schedule, resources, hash, serviceAccountName, projected);
   const servicePorts = c.ports.filter((p) => p.service !== undefined);
   deployment(scope, {
     name: c.name,
@@ -220,8 +227,8 @@ export function renderComponent(scope: Construct, c: Component, resources: IReso
     pod: {
       ...(serviceAccountName ? { serviceAccountName } : {}),
       ...(c.terminationGracePeriodSeconds !== undefined ? { terminationGracePeriodSeconds: c.terminationGracePeriodSeconds } : {}),
-      containers: [containerOf(c, resources)],
-      volumes: volumesOf(c),
+      containers: [containerOf(c, resources, projected)],
+      volumes: volumesOf(c, projected),
     },
   });
 }

@@ -30,18 +30,19 @@ import { coreComponents } from './components/core.ts';
 import { metricsPort } from './components/mounts.ts';
 import { batchComponents, pluginComponents, serviceComponents } from './components/secondary.ts';
 import { checkConfig, checkJobs, type Known } from './config/check.ts';
-import { pluginsConfigOf, prowConfigOf, queuedJobs } from './config/build.ts';
+import { pluginsConfigOf, prowConfigOf } from './config/build.ts';
 import { labelsPolicy, overlay, readPolicy } from './config/policy.ts';
-import { jobFiles, type JobFile } from './jobs/index.ts';
+import { jobsDir, loadJobTree, type JobFile } from './jobs/index.ts';
+import { shardJobFiles } from './jobs/shards.ts';
 import type { PluginsConfig, ProwConfig } from './config/types.ts';
-import { jobConfig, labelConfig, pluginsConfig, prowConfig, prowSecrets, services } from './shared.ts';
+import { jobConfig, labelConfig, plainProwConfigPath, pluginsConfig, prowConfig, prowSecrets, services } from './shared.ts';
 
 export { ghproxyCacheSizeGB } from './components/cache.ts';
 export { regexError } from './config/check.ts';
 export type * from './config/types.ts';
 export type { JobFile } from './jobs/index.ts';
 export { configHashAnnotation } from '@kubevirt-ci/kube';
-export { prowConfig, pluginsConfig, jobConfig, labelConfig, prowSecrets } from './shared.ts';
+export { prowConfig, pluginsConfig, jobConfig, labelConfig, plainProwConfigPath, prowSecrets } from './shared.ts';
 
 const name = 'prow';
 
@@ -57,13 +58,6 @@ const values = z
       .strict()
       .prefault({}),
     needsRebasePeriod: z.string().regex(/^\d+[hm]$/, 'must be a duration such as 3h').default('3h'),
-    rehearse: z
-      .object({
-        jobsConfigBase: z.string().min(1).default('github/ci/prow-deploy/files/jobs'),
-        prowConfigPath: z.string().min(1).default('github/ci/prow-deploy/kustom/base/configs/current/config/config.yaml'),
-      })
-      .strict()
-      .prefault({}),
     labelSync: z
       .object({ schedule: z.string().regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron schedule').default('17 23 * * *') })
       .strict()
@@ -82,8 +76,8 @@ const values = z
         }
       })
       .default({}),
-    /** The job files of job-config (apps/prow/src/jobs). */
-    jobs: z.custom<readonly JobFile[]>((v) => Array.isArray(v), 'must be a list of job files').default(jobFiles),
+    /** The job files; by default every file under apps/prow/jobs (tests give their own). */
+    jobs: z.custom<readonly JobFile[]>((v) => Array.isArray(v), 'must be a list of job files').optional(),
   })
   .strict();
 
@@ -101,7 +95,7 @@ export const defaultResources: Readonly<Record<string, { cpu: string; memory: st
 const crdPath = 'config/prow/cluster/prowjob-crd';
 
 /** What the components are built from: the facts and the app's values. */
-type Inputs = { readonly topology: Pick<Topology, 'versions' | 'external' | 'exposedServices'>; readonly values: Values };
+type Inputs = { readonly topology: Pick<Topology, 'versions' | 'external' | 'exposedServices' | 'gitops'>; readonly values: Values };
 
 function componentContext(ctx: Inputs): ComponentContext {
   const { topology, values: v } = ctx;
@@ -113,7 +107,7 @@ function componentContext(ctx: Inputs): ComponentContext {
     exposedPorts: { deck: exposedService(topology, 'deck').port, gcsweb: exposedService(topology, 'gcsweb').port },
     ghproxy: { claim: 'ghproxy', cacheSizeGB: ghproxyCacheSizeGB(v.ghproxy.storage.size, v.ghproxy.headroomPercent) },
     needsRebasePeriod: v.needsRebasePeriod,
-    rehearse: v.rehearse,
+    rehearse: { jobsConfigBase: `${topology.gitops.basePath}${jobsDir}`, prowConfigPath: `${topology.gitops.basePath}${plainProwConfigPath}` },
     labelSyncSchedule: v.labelSync.schedule,
     branchProtectorSchedule: v.branchProtector.schedule,
   };
@@ -139,8 +133,21 @@ function offeredPresets(ctx: AppContext<Values>): JobPreset[] {
   return [...byLabel.values()];
 }
 
-/** Prow's four ConfigMaps, checked against the topology; throws every problem at once. */
-export function prowConfigMaps(ctx: AppContext<Values>, comps: readonly Component[]): Map<string, Record<string, string>> {
+/**
+ * Prow's configuration, checked against the topology (throws every problem at once): `files`
+ * by the ConfigMap each component mounts, which the config hash is taken over; `configMaps`,
+ * what is rendered, job-config as its shards; `projected`, the shards a mount combines.
+ */
+export interface ProwConfigMaps {
+  readonly files: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  readonly configMaps: ReadonlyMap<string, Readonly<Record<string, string>>>;
+  readonly projected: ReadonlyMap<string, readonly string[]>;
+}
+
+/** A job-config shard's name. */
+export const jobConfigShard = (i: number) => `${jobConfig.name}-${i + 1}`;
+
+export function prowConfigMaps(ctx: AppContext<Values>, comps: readonly Component[]): ProwConfigMaps {
   const { topology, values: v } = ctx;
   const buildClusters = prowBuildClusters(topology);
   if (buildClusters.length === 0) {
@@ -171,7 +178,9 @@ export function prowConfigMaps(ctx: AppContext<Values>, comps: readonly Componen
   const config = configured.value as ProwConfig;
   const plugins = plugged.value as PluginsConfig;
   const labels = labelsRead.value;
-  const jobs = queuedJobs(v.jobs, externalPresets);
+  const tree = v.jobs ? { files: v.jobs, problems: [] } : loadJobTree();
+  const jobs = tree.files;
+  const sharded = shardJobFiles(jobs);
   const known: Known = {
     clusters: buildClusters.map((c) => c.name),
     presets: presets.map((p) => p.label),
@@ -179,14 +188,20 @@ export function prowConfigMaps(ctx: AppContext<Values>, comps: readonly Componen
     services: new Map(comps.map((c) => [c.name, c.ports.flatMap((p) => (p.service === undefined ? [] : [p.service]))])),
     namespaces: [jobsNamespace],
   };
-  const problems = [...configured.problems, ...plugged.problems, ...checkConfig(sourceOf(app), config, plugins, labels, known), ...checkJobs(jobs, known)];
+  const problems = [...configured.problems, ...plugged.problems, ...checkConfig(sourceOf(app), config, plugins, labels, known), ...tree.problems, ...checkJobs(jobs, known), ...sharded.problems];
   if (problems.length > 0) throw new TopologyError(problems);
-  return new Map([
+  const single = new Map<string, Record<string, string>>([
     [prowConfig.name, { [prowConfig.key]: stringify(config) }],
     [pluginsConfig.name, { [pluginsConfig.key]: stringify(plugins) }],
-    [jobConfig.name, Object.fromEntries(jobs.map((f) => [f.file, stringify(f.config)]))],
     [labelConfig.name, { [labelConfig.key]: labelsRead.text }],
   ]);
+  const shards = sharded.shards.map((data, i) => [jobConfigShard(i), data] as const);
+  return {
+    // The jobs as data: a comment, an anchor or a move to another shard rolls no pod.
+    files: new Map([...single, [jobConfig.name, Object.fromEntries(jobs.map((f) => [f.file, JSON.stringify(f.config)]))]]),
+    configMaps: new Map([...single, ...shards]),
+    projected: new Map([[jobConfig.name, shards.map(([name]) => name)]]),
+  };
 }
 
 export const app = defineApp({
@@ -215,11 +230,11 @@ export const app = defineApp({
     const { topology, cluster, values: v } = ctx;
     const comps = components(ctx);
     const data = prowConfigMaps(ctx, comps);
-    for (const [cm, d] of data) emitModel(scope, new ConfigMap({ metadata: { name: cm, namespace: prowNamespace, labels: labelsOf('config') }, data: d }));
+    for (const [cm, d] of data.configMaps) emitModel(scope, new ConfigMap({ metadata: { name: cm, namespace: prowNamespace, labels: labelsOf('config') }, data: d }));
 
     const ghproxy = comps.find((c) => c.name === 'ghproxy')!;
     cacheVolume(scope, { name: 'ghproxy', namespace: prowNamespace, volume: 'cache', storage: v.ghproxy.storage as CacheStorage, labels: labelsOf(ghproxy.name) });
-    for (const c of comps) renderComponent(scope, c, resourcesOf(v, c), data);
+    for (const c of comps) renderComponent(scope, c, resourcesOf(v, c), data.files, data.projected);
 
     const deck = exposedService(topology, 'deck');
     const hook = comps.find((c) => c.name === 'hook')!;

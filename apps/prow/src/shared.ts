@@ -14,6 +14,13 @@ export const pluginsConfig = { name: 'plugins', key: 'plugins.yaml', mountPath: 
 export const jobConfig = { name: 'job-config', mountPath: '/etc/job-config' } as const satisfies ConfigMapMount;
 export const labelConfig = { name: 'label-config', key: 'labels.yaml', mountPath: '/etc/labels' } as const satisfies ConfigMapMount;
 
+/**
+ * config.yaml as Prow reads it, also committed as a plain file (written by `pnpm run docs`,
+ * checked for staleness), because rehearse reads Prow's config from the repository at the
+ * pull request's ref, with the job files it rehearses.
+ */
+export const plainProwConfigPath = 'docs/prow/config.yaml';
+
 /** A Secret in kubevirt-prow, provided outside git, and where components mount it. */
 export interface SecretMount {
   readonly name: string;

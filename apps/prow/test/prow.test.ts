@@ -7,6 +7,7 @@ import { parse } from 'yaml';
 import { servicesMismatch } from '../src/component.ts';
 import { pluginsConfigOf } from '../src/config/build.ts';
 import { checkConfig } from '../src/config/check.ts';
+import { generatedJobFile } from '../src/jobs/index.ts';
 import { app, configHashAnnotation, defaultResources, ghproxyCacheSizeGB, regexError, type JobFile, type Periodic, type Presubmit } from '../src/index.ts';
 
 const topology = await loadTopology();
@@ -25,11 +26,7 @@ function withProw(values: Parameters<typeof enable<typeof app.values>>[1]): Topo
 
 function jobFile(job: Partial<Presubmit>, kind: 'presubmit' | 'periodic' = 'presubmit'): JobFile {
   const base = { name: 'test-job', cluster: 'prow-workloads', spec: { containers: [{ image: versions.kubevirtciBootstrap }] }, ...job };
-  return {
-    file: 'test.yaml',
-    source: 'apps/prow/test/prow.test.ts',
-    config: kind === 'presubmit' ? { presubmits: { 'kubevirt/kubevirt': [base as Presubmit] } } : { periodics: [{ cron: '0 1 * * *', ...base } as Periodic] },
-  };
+  return generatedJobFile('test.yaml', 'apps/prow/test/prow.test.ts', kind === 'presubmit' ? { presubmits: { 'kubevirt/kubevirt': [base as Presubmit] } } : { periodics: [{ cron: '0 1 * * *', ...base } as Periodic] });
 }
 
 const prowComponents = ['crier', 'deck', 'hook', 'horologium', 'prow-controller-manager', 'sinker', 'tide', 'statusreconciler', 'rehearse', 'release-blocker', 'cherrypicker', 'needs-rebase', 'gcsweb', 'ghproxy', 'prow-exporter', 'pushgateway'];
@@ -159,10 +156,11 @@ describe('Prow on the control plane', () => {
     for (const n of [...prowComponents, 'label-sync', 'branchprotector']) {
       for (const v of podOf(n).spec.volumes ?? []) {
         if (v.configMap) expect([n, configMaps.has(v.configMap.name)]).toEqual([n, true]);
+        for (const part of v.projected?.sources ?? []) expect([n, configMaps.has(part.configMap.name)]).toEqual([n, true]);
         if (v.secret) expect([n, provided.has(v.secret.secretName)]).toEqual([n, true]);
       }
     }
-    expect([...configMaps].sort()).toEqual(['config', 'job-config', 'label-config', 'plugins']);
+    expect([...configMaps].sort()).toEqual(['config', 'job-config-1', 'label-config', 'plugins']);
   });
 
   it('fronts every served port with a Service that selects its pods, and routes the hosts to them', () => {
@@ -327,7 +325,7 @@ describe("Prow's configuration", () => {
   });
 
   it('puts every job on an external KubeVirtCI cluster into that cluster\'s queue of one', () => {
-    const periodics = parse(data('job-config')['kubevirt-kubevirt.yaml']).periodics;
+    const periodics = parse(data('job-config-1')['kubevirt-periodics.yaml']).periodics;
     expect(periodics.map((j: any) => [j.name, j.max_concurrency, j.job_queue_name])).toEqual([
       ['periodic-kubevirt-e2e-arm64', 1, 'kubevirtci-arm'],
       ['periodic-kubevirt-performance-density', 1, 'kubevirtci-performance'],
@@ -363,52 +361,6 @@ describe("KubeVirt's external plugins", () => {
       expect([name, passed.filter((f) => !flags.includes(f))]).toEqual([name, []]);
       expect(podOf(name).spec.volumes.map((v: { name: string }) => v.name)).not.toContain('plugins');
     }
-  });
-});
-
-describe('bad Prow config is refused at synth', () => {
-  const problems = (job: Partial<Presubmit>, kind?: 'presubmit' | 'periodic') => problemsFrom(() => render(withProw({ jobs: [jobFile(job, kind)] }))).map((p) => `${p.file}: ${p.object}: ${p.field}: ${p.message}`);
-
-  it('names a job on a cluster that is not a build cluster', () => {
-    expect(problems({ cluster: 'prow-arm' })).toEqual([
-      `apps/prow/test/prow.test.ts: job "test-job" in job-config file test.yaml: presubmits.kubevirt/kubevirt[0].cluster: "prow-arm" is not a Prow build cluster (there are: ${buildClusterNames.join(', ')})`,
-    ]);
-  });
-
-  it('names a job that uses an external KubeVirtCI cluster without max_concurrency 1', () => {
-    expect(problems({ name: 'periodic-arm', labels: { 'preset-kubevirtci-arm-kubeconfig': 'true' }, max_concurrency: 2 }, 'periodic')).toEqual([
-      'apps/prow/test/prow.test.ts: job "periodic-arm" in job-config file test.yaml: periodics[0].max_concurrency: uses preset-kubevirtci-arm-kubeconfig, whose external KubeVirtCI cluster holds one job at a time, but max_concurrency is 2',
-    ]);
-    expect(problems({ labels: { 'preset-kubevirtci-performance-kubeconfig': 'true' } })).toEqual([
-      'apps/prow/test/prow.test.ts: job "test-job" in job-config file test.yaml: presubmits.kubevirt/kubevirt[0].max_concurrency: uses preset-kubevirtci-performance-kubeconfig, whose external KubeVirtCI cluster holds one job at a time, but max_concurrency is unset',
-    ]);
-  });
-
-  it('names a regex Go would not compile, and a preset nobody offers', () => {
-    expect(problems({ run_if_changed: '^pkg/(?!vendor)', labels: { 'preset-gpu': 'true' } })).toEqual([
-      'apps/prow/test/prow.test.ts: job "test-job" in job-config file test.yaml: presubmits.kubevirt/kubevirt[0].labels: preset "preset-gpu" is not defined (there are: preset-bazel-cache, preset-docker-mirror-proxy, preset-kubevirtci-arm-kubeconfig, preset-kubevirtci-performance-kubeconfig)',
-      'apps/prow/test/prow.test.ts: job "test-job" in job-config file test.yaml: presubmits.kubevirt/kubevirt[0].run_if_changed: "^pkg/(?!vendor)" does not compile as a Go (RE2) regular expression: error parsing regexp: invalid or unsupported Perl syntax: `(?!`',
-    ]);
-  });
-
-  it('accepts RE2 syntax and refuses what only other engines know', () => {
-    expect([regexError('^(?:docs|hack)/.*\\.md$'), regexError('\\p{Greek}+'), regexError('(a)\\1'), regexError('[z-a]')]).toEqual([
-      undefined,
-      undefined,
-      'error parsing regexp: invalid escape sequence: `\\1`',
-      'error parsing regexp: invalid character class range: `z-a`',
-    ]);
-  });
-
-  it('names two jobs with one name and a periodic with no schedule', () => {
-    const file = jobFile({ name: 'dup' });
-    const periodic = jobFile({ name: 'no-schedule' }, 'periodic');
-    delete (periodic.config.periodics![0] as Partial<Periodic>).cron;
-    const found = problemsFrom(() => render(withProw({ jobs: [file, { ...file, file: 'other.yaml' }, { ...periodic, file: 'third.yaml' }] }))).map((p) => `${p.object}: ${p.field}: ${p.message}`);
-    expect(found).toEqual([
-      'job "dup" in job-config file other.yaml: presubmits.kubevirt/kubevirt[0].name: job "dup" is also declared in test.yaml',
-      'job "no-schedule" in job-config file third.yaml: periodics[0]: a periodic needs exactly one of interval and cron',
-    ]);
   });
 });
 

@@ -1,7 +1,6 @@
 import { jobsNamespace, prowImage, type JobPreset, type Versions } from '@kubevirt-ci/topology';
-import type { JobFile } from '../jobs/index.ts';
 import { prowSecrets, serviceUrl } from '../shared.ts';
-import type { ExternalPlugin, JobBase, JobConfig, Preset, TopologyPluginsConfig, TopologyProwConfig } from './types.ts';
+import type { ExternalPlugin, Preset, TopologyPluginsConfig, TopologyProwConfig } from './types.ts';
 
 export interface ConfigInput {
   readonly versions: Versions;
@@ -100,27 +99,4 @@ export function pluginsConfigOf(org: string, registered: readonly PluginRegistra
     }
   }
   return { external_plugins: Object.fromEntries(Object.entries(external).filter(([, list]) => list.length > 0)) };
-}
-
-function withQueue<J extends JobBase>(job: J, externalPresets: ReadonlyMap<string, string>): J {
-  const queue = Object.keys(job.labels ?? {}).map((l) => externalPresets.get(l)).find((q) => q !== undefined);
-  return queue && job.job_queue_name === undefined ? { ...job, job_queue_name: queue } : job;
-}
-
-/**
- * The job files with every job that uses an external KubeVirtCI cluster put in that cluster's
- * queue, so two different jobs never share the cluster at once (max_concurrency alone only
- * limits one job).
- */
-export function queuedJobs(files: readonly JobFile[], externalPresets: ReadonlyMap<string, string>): JobFile[] {
-  const mapRepos = <J extends JobBase>(byRepo: Record<string, J[]> | undefined) =>
-    byRepo && Object.fromEntries(Object.entries(byRepo).map(([repo, jobs]) => [repo, jobs.map((j) => withQueue(j, externalPresets))]));
-  return files.map((f) => {
-    const config: JobConfig = {
-      ...(f.config.presubmits ? { presubmits: mapRepos(f.config.presubmits) } : {}),
-      ...(f.config.postsubmits ? { postsubmits: mapRepos(f.config.postsubmits) } : {}),
-      ...(f.config.periodics ? { periodics: f.config.periodics.map((j) => withQueue(j, externalPresets)) } : {}),
-    };
-    return { ...f, config };
-  });
 }

@@ -71,8 +71,8 @@ export type ProwConfig = TopologyProwConfig & {
 /** What every kind of job shares. */
 export interface JobBase {
   name: string;
-  /** The build cluster the job's pod runs on: a cluster of the topology. */
-  cluster: string;
+  /** The build cluster the job's pod runs on: a cluster of the topology (Prow's default is "default"). */
+  cluster?: string;
   labels?: Record<string, string>;
   annotations?: Record<string, string>;
   /** How many runs of this job at once. */
@@ -105,6 +105,7 @@ export interface Postsubmit extends JobBase {
 
 export interface Periodic extends JobBase {
   interval?: string;
+  minimal_interval?: string;
   cron?: string;
   extra_refs?: { org: string; repo: string; base_ref: string; workdir?: boolean }[];
 }
