@@ -155,6 +155,10 @@ export function checkReferences(objects: readonly ParsedObject[], options: Cross
     arr(t.spec['volumes']).filter(isObj).forEach((v, i) => {
       const at = `${t.path}.volumes[${i}]`;
       refs.push(['ConfigMap', str(get(v, 'configMap', 'name')), at], ['Secret', str(get(v, 'secret', 'secretName')), at], ['PersistentVolumeClaim', str(get(v, 'persistentVolumeClaim', 'claimName')), at]);
+      // A projected volume combines ConfigMaps and Secrets into one directory (Prow's job-config shards).
+      arr(get(v, 'projected', 'sources')).filter(isObj).forEach((src, j) => {
+        refs.push(['ConfigMap', str(get(src, 'configMap', 'name')), `${at}.projected.sources[${j}]`], ['Secret', str(get(src, 'secret', 'name')), `${at}.projected.sources[${j}]`]);
+      });
     });
     containers(t.spec).forEach((c, i) => {
       const at = `${t.path}.containers[${i}]`;

@@ -59,6 +59,15 @@ describe('checkReferences', () => {
     ]);
   });
 
+  it('reports the ConfigMaps and Secrets of a projected volume that nothing provides, by source', () => {
+    const volumes = '[{name: jobs, projected: {sources: [{configMap: {name: job-config-1}}, {configMap: {name: job-config-2}}, {secret: {name: token}}]}}]';
+    const cm = 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: job-config-1, namespace: ci}\n---\n';
+    expect(run(ns('ci') + cm + deploy({ volumes })).map((f) => [f[2], f[3]])).toEqual([
+      ['spec.template.spec.volumes[0].projected.sources[1]', 'ConfigMap ci/job-config-2 is neither rendered nor declared as provided outside git'],
+      ['spec.template.spec.volumes[0].projected.sources[2]', 'Secret ci/token is neither rendered nor declared as provided outside git'],
+    ]);
+  });
+
   it('accepts an object provided on this cluster, not one provided on another', () => {
     const text = ns('ci') + deploy({ volumes: '[{name: t, secret: {secretName: hmac-token}}]' });
     const objects = parseManifests('m.yaml', text).objects;
