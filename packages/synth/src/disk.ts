@@ -1,5 +1,5 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import type { Rendered } from './render.ts';
 
 /** Every role's manifests directory, relative to the repository root. */
@@ -108,6 +108,9 @@ function swapIn(root: string, s: Swap): void {
 /** Finishes the swaps a killed run left in its journal; returns the roles it finished. */
 export function finishPendingSwaps(root: string): string[] {
   const journal = join(root, swapJournal);
+  // A journal still being written (killed before its rename) started no swap: drop it.
+  const dir = dirname(journal);
+  if (existsSync(dir)) for (const name of readdirSync(dir)) if (name.startsWith(`${basename(swapJournal)}.`)) rmSync(join(dir, name), { force: true });
   if (!existsSync(journal)) return [];
   const swaps = JSON.parse(readFileSync(journal, 'utf8')) as Swap[];
   for (const s of swaps) swapIn(root, s);

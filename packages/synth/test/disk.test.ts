@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -155,4 +155,64 @@ describe('a write killed at any point', () => {
       'done: new',
     ]);
   });
+});
+
+describe('synth killed at random moments of its write', () => {
+  // KILL_RUNS=50 for the issue's fifty in a row; the suite runs ten.
+  const runs = Number(process.env['KILL_RUNS'] ?? 10);
+  const child = join(import.meta.dirname, 'kill-random.ts');
+
+  /** Runs the child writing the new render into root; kills it `after` ms past "writing" (never, if undefined). */
+  function writeNew(dir: string, after?: number): Promise<{ status: number | null; signal: string | null; wroteIn?: number }> {
+    return new Promise((resolve) => {
+      const p = spawn(process.execPath, ['--import', 'tsx', child, dir, 'new'], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'inherit'] });
+      let started = 0;
+      let wroteIn: number | undefined;
+      p.stdout.on('data', (chunk: Buffer) => {
+        const text = chunk.toString();
+        if (text.includes('writing')) {
+          started = performance.now();
+          if (after !== undefined) setTimeout(() => p.kill('SIGKILL'), after);
+        }
+        if (text.includes('wrote')) wroteIn = performance.now() - started;
+      });
+      p.on('exit', (status, signal) => resolve({ status, signal, ...(wroteIn === undefined ? {} : { wroteIn }) }));
+    });
+  }
+
+  it(`leaves the whole tree old or new, and the next run finishes it with nothing left over (${runs} runs)`, async () => {
+    const base = await loadTopology();
+    const { variant } = await import('./kill-random.ts');
+    const oldRender = render(base);
+    const newRender = render(variant(base));
+    const files = (r: Rendered) => JSON.stringify([...filesByRole(r)].map(([role, f]) => [role, [...f].sort(([a], [b]) => a.localeCompare(b))]));
+    const onDisk = () =>
+      JSON.stringify(
+        [...filesByRole(oldRender).keys()].map((role) => [role, tree(`clusters/${role}/manifests`).map((f) => [f, readFileSync(join(root, f), 'utf8')])]),
+      );
+    const allFiles = () => tree('clusters');
+    writeManifests(root, oldRender);
+    const pristine = mkdtempSync(join(tmpdir(), 'synth-random-'));
+    cpSync(root, pristine, { recursive: true });
+    const clean = await writeNew(root);
+    expect([clean.status, onDisk() === files(newRender)]).toEqual([0, true]);
+    const window = clean.wroteIn! * 1.2;
+    const outcomes: string[] = [];
+    for (let i = 0; i < runs; i++) {
+      rmSync(root, { recursive: true, force: true });
+      cpSync(pristine, root, { recursive: true });
+      const after = Math.random() * window;
+      const r = await writeNew(root, after);
+      finishPendingSwaps(root);
+      const state = onDisk() === files(oldRender) ? 'old' : onDisk() === files(newRender) ? 'new' : 'mixed';
+      outcomes.push(`${r.signal ?? 'finished'}: ${state}`);
+      writeManifests(root, newRender);
+      const expectedFiles = [...filesByRole(newRender).values()].flatMap((f) => [...f.keys()]).sort();
+      expect([i, after.toFixed(1), state === 'mixed', onDisk() === files(newRender), allFiles()]).toEqual([i, after.toFixed(1), false, true, expectedFiles]);
+    }
+    rmSync(pristine, { recursive: true, force: true });
+    expect(outcomes.filter((o) => o.endsWith('mixed'))).toEqual([]);
+    // The kills land inside the write (the window is 1.2 times a whole write), not only after it.
+    expect(outcomes.some((o) => o.startsWith('SIGKILL'))).toBe(true);
+  }, 600_000);
 });
