@@ -34,7 +34,9 @@ const prowComponents = ['crier', 'deck', 'hook', 'horologium', 'prow-controller-
 describe('Prow on the control plane', () => {
   it('runs all seventeen components of the seed in kubevirt-prow', () => {
     expect(of('Deployment').map((d) => d.metadata.name)).toEqual(prowComponents);
-    expect(of('CronJob').map((d) => d.metadata.name)).toEqual(['label-sync', 'branchprotector']);
+    expect(of('CronJob').map((d) => d.metadata.name)).toEqual(['label-sync', 'label-sync-nmstate', 'branchprotector']);
+    // label_sync per GitHub App installation, as production runs it: the org, and nmstate's repository.
+    expect(['label-sync', 'label-sync-nmstate'].map((n) => podOf(n).spec.containers[0].args.filter((a: string) => /^--(orgs|only)=/.test(a)))).toEqual([['--orgs=kubevirt'], ['--only=nmstate/kubernetes-nmstate']]);
     expect(new Set([...of('Deployment'), ...of('CronJob')].map((o) => o.metadata.namespace))).toEqual(new Set(['kubevirt-prow']));
   });
 
@@ -102,12 +104,12 @@ describe('Prow on the control plane', () => {
   });
 
   it('gives every pod requests, a memory limit, a non-root security context, and probes where it serves', () => {
-    for (const n of [...prowComponents, 'label-sync', 'branchprotector']) {
+    for (const n of [...prowComponents, 'label-sync', 'label-sync-nmstate', 'branchprotector']) {
       const pod = podOf(n).spec;
       const c = pod.containers[0];
       expect([n, Object.keys(c.resources.requests).sort(), Object.keys(c.resources.limits)]).toEqual([n, ['cpu', 'memory'], ['memory']]);
       expect([n, pod.securityContext.runAsNonRoot, c.securityContext.allowPrivilegeEscalation, c.securityContext.readOnlyRootFilesystem]).toEqual([n, true, false, true]);
-      const probed = !['label-sync', 'branchprotector', 'statusreconciler'].includes(n);
+      const probed = !['label-sync', 'label-sync-nmstate', 'branchprotector', 'statusreconciler'].includes(n);
       expect([n, c.readinessProbe !== undefined, c.livenessProbe !== undefined]).toEqual([n, probed, probed]);
     }
     expect(podOf('deck').spec.containers[0].readinessProbe.httpGet).toEqual({ port: 'health', path: '/healthz/ready' });
@@ -153,7 +155,7 @@ describe('Prow on the control plane', () => {
   it('mounts only ConfigMaps it renders and Secrets it declares', () => {
     const configMaps = new Set(of('ConfigMap').map((c) => c.metadata.name));
     const provided = new Set(clusterOf(rendered, 'ibm-prow-jobs').provided.filter((p) => p.namespace === 'kubevirt-prow').map((p) => p.name));
-    for (const n of [...prowComponents, 'label-sync', 'branchprotector']) {
+    for (const n of [...prowComponents, 'label-sync', 'label-sync-nmstate', 'branchprotector']) {
       for (const v of podOf(n).spec.volumes ?? []) {
         if (v.configMap) expect([n, configMaps.has(v.configMap.name)]).toEqual([n, true]);
         for (const part of v.projected?.sources ?? []) expect([n, configMaps.has(part.configMap.name)]).toEqual([n, true]);
@@ -288,7 +290,7 @@ describe("Prow's configuration", () => {
   it('takes each component from one record: its requests, and whether hook forwards it events', () => {
     expect(Object.keys(defaultResources)).toEqual([
       'crier', 'deck', 'hook', 'horologium', 'prow-controller-manager', 'sinker', 'tide', 'statusreconciler',
-      'rehearse', 'release-blocker', 'cherrypicker', 'needs-rebase', 'gcsweb', 'ghproxy', 'prow-exporter', 'pushgateway', 'label-sync', 'branchprotector',
+      'rehearse', 'release-blocker', 'cherrypicker', 'needs-rebase', 'gcsweb', 'ghproxy', 'prow-exporter', 'pushgateway', 'label-sync', 'label-sync-nmstate', 'branchprotector',
     ]);
     const deck = objects.find((o: any) => o.kind === 'Deployment' && o.metadata.name === 'deck');
     expect(deck.spec.template.spec.containers[0].resources).toEqual({ requests: { cpu: '1', memory: '2Gi' }, limits: { memory: '2Gi' } });

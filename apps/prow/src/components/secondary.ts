@@ -143,24 +143,32 @@ export function serviceComponents(x: ComponentContext): Component[] {
 }
 
 /**
- * Prow's batch components: label-sync makes every repository's labels match labels.yaml,
- * daily; branchprotector makes GitHub's branch protection match config.yaml's
+ * Prow's batch components: label-sync (for the org, and label-sync-nmstate for nmstate's
+ * repository) makes every repository's labels match labels.yaml, daily; branchprotector makes GitHub's branch protection match config.yaml's
  * branch-protection and the required presubmits of the job config, hourly. It defines
  * --confirm, the config flags and GitHub's at the pin (cmd/branchprotector/protect.go).
  */
 export function batchComponents(x: ComponentContext): Component[] {
   return [
-    {
-      name: 'label-sync',
-      image: x.versions.labelSync,
-      resources: { cpu: '100m', memory: '256Mi' },
-      args: [`--config=${labelConfig.mountPath}/${labelConfig.key}`, '--confirm=true', `--orgs=${x.org}`, ...githubFlags(x.githubApi)],
-      github: true,
-      mounts: [{ configMap: labelConfig }, { secret: prowSecrets.githubToken }],
-      ports: [],
-      probes: { kind: 'none', why: 'a batch job; it exits when done' },
-      schedule: { cron: x.labelSyncSchedule, startingDeadlineSeconds: 3600, backoffLimit: 2 },
-    },
+    // One run per GitHub App installation, as production has them
+    // (kustom/base/manifests/local/label-sync-{kubevirt,nmstate}.yaml at project-infra 2c863fd10):
+    // the org, and nmstate's one repository.
+    ...[
+      { name: 'label-sync', scope: `--orgs=${x.org}` },
+      { name: 'label-sync-nmstate', scope: '--only=nmstate/kubernetes-nmstate' },
+    ].map(
+      ({ name, scope }): Component => ({
+        name,
+        image: x.versions.labelSync,
+        resources: { cpu: '100m', memory: '256Mi' },
+        args: [`--config=${labelConfig.mountPath}/${labelConfig.key}`, '--confirm=true', scope, ...githubFlags(x.githubApi)],
+        github: true,
+        mounts: [{ configMap: labelConfig }, { secret: prowSecrets.githubToken }],
+        ports: [],
+        probes: { kind: 'none', why: 'a batch job; it exits when done' },
+        schedule: { cron: x.labelSyncSchedule, startingDeadlineSeconds: 3600, backoffLimit: 2 },
+      }),
+    ),
     {
       name: 'branchprotector',
       image: prowImage('branchprotector', x.versions),
