@@ -162,7 +162,7 @@ async function jobsAtScale(inCheckout: boolean): Promise<void> {
     const out = join(dir, 'repo');
     const [, writeSeconds] = time(() => writeManifests(out, rendered));
     echo(`  write, as synth writes             ${writeSeconds.toFixed(2).padStart(7)}`);
-    const validate = wallSeconds(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'tools/src/validate-manifests.ts'), '--no-upstream', '--format', 'json', join(out, 'clusters')]);
+    const validate = wall(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'tools/src/validate-manifests.ts'), '--no-upstream', '--format', 'json', join(out, 'clusters')]);
     echo(`  validate CLI (built-in stages)     ${validate.toFixed(2).padStart(7)}`);
     if (inCheckout) {
       const root = join(repoRoot, 'apps/prow/jobs');
@@ -185,9 +185,10 @@ async function jobsAtScale(inCheckout: boolean): Promise<void> {
   }
 }
 
-function wallSeconds(command: string, args: string[]): number {
+/** Wall seconds of one command, whatever its exit (the validator exits 1 on findings). */
+function wall(command: string, args: string[], cwd = repoRoot): number {
   const t = performance.now();
-  const r = spawnSync(command, args, { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
+  const r = spawnSync(command, args, { cwd, encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
   if (r.error) throw r.error;
   return (performance.now() - t) / 1000;
 }
@@ -242,15 +243,9 @@ async function cliComparison(sizes: readonly number[]): Promise<void> {
         }
       }
       for (const [clusterDir, files] of byCluster) writeFileSync(join(dir, clusterDir, 'kustomization.yaml'), stringify({ resources: files }));
-      const wall = (command: string, args: string[]) => {
-        const t = performance.now();
-        const r = spawnSync(command, args, { cwd: dir, encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
-        if (r.error) throw r.error;
-        return (performance.now() - t) / 1000;
-      };
-      const kustomize = [...byCluster.keys()].reduce((s, d) => s + wall('kubectl', ['kustomize', join(dir, d)]), 0);
-      const kubeconform = 'unavailable' in k ? Number.NaN : wall(k.bin, kubeconformArgs(paths, k.kubernetesVersion, k.schemaLocations));
-      const cli = wall(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'tools/src/validate-manifests.ts'), '--no-upstream', '--format', 'json', join(dir, 'clusters')]);
+      const kustomize = [...byCluster.keys()].reduce((s, d) => s + wall('kubectl', ['kustomize', join(dir, d)], dir), 0);
+      const kubeconform = 'unavailable' in k ? Number.NaN : wall(k.bin, kubeconformArgs(paths, k.kubernetesVersion, k.schemaLocations), dir);
+      const cli = wall(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'tools/src/validate-manifests.ts'), '--no-upstream', '--format', 'json', join(dir, 'clusters')], dir);
       echo([String(n).padStart(18), ...[paths.length, kustomize, kubeconform, cli, cli / kustomize, cli / kubeconform].map((v, i) => (i === 0 ? String(v) : v.toFixed(2)).padStart(16))].join(''));
     } finally {
       rmSync(dir, { recursive: true, force: true });

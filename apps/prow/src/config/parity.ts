@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { parse } from 'yaml';
 import type { PolicyFile } from './policy.ts';
+import { yamlOptionsFor } from '../yaml.ts';
 
 /**
  * Parity with production's Prow config: every setting of project-infra's config.yaml,
@@ -10,9 +11,9 @@ import type { PolicyFile } from './policy.ts';
  * live once, in the policy files.
  */
 
-/** How each file is parsed, on both sides: labels as label_sync's Go strings, the rest as YAML. */
+/** Each file parsed as its Prow program reads it (yaml.ts), on both sides of the comparison. */
 export function parseProwFile(file: PolicyFile, text: string): unknown {
-  return parse(text, { maxAliasCount: 1000, ...(file === 'labels.yaml' ? { schema: 'failsafe' as const } : {}) });
+  return parse(text, yamlOptionsFor(file));
 }
 
 const segment = (k: string) => (/[.[\]]/.test(k) ? `[${k}]` : k);

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import type { Problem } from '@kubevirt-ci/topology';
 import { parseDocument } from 'yaml';
 import { z } from 'zod';
+import { yamlOptionsFor } from '../yaml.ts';
 import type { LabelsConfig } from './types.ts';
 
 /**
@@ -41,9 +42,7 @@ const shapes: Record<PolicyFile, z.ZodType> = {
 
 /** A policy file as parsed, or the problems that stop it being read (syntax, not a mapping). */
 export function readPolicy(file: PolicyFile, text = policyText(file)): { value: Tree; problems: Problem[] } {
-  // label_sync reads every label field into a Go string (sigs.k8s.io/yaml keeps the literal),
-  // so a colour such as 80e591 stays text there, not the float YAML 1.2 would make of it.
-  const doc = parseDocument(text, { prettyErrors: false, ...(file === 'labels.yaml' ? { schema: 'failsafe' as const } : {}) });
+  const doc = parseDocument(text, { ...yamlOptionsFor(file), prettyErrors: false });
   const problems: Problem[] = doc.errors.map((e) => ({
     file: policyPath(file),
     object: file,
@@ -51,7 +50,7 @@ export function readPolicy(file: PolicyFile, text = policyText(file)): { value: 
     message: e.message.split('\n')[0]!,
     fix: 'correct the YAML at that line',
   }));
-  const value: unknown = problems.length ? {} : doc.toJS({ maxAliasCount: 1000 });
+  const value: unknown = problems.length ? {} : doc.toJS({ maxAliasCount: yamlOptionsFor(file).maxAliasCount });
   if (problems.length === 0 && !isTree(value)) {
     problems.push({ file: policyPath(file), object: file, field: '(top level)', message: 'is not a mapping', fix: `write ${file} in Prow's format: a mapping of its top-level keys` });
   } else if (problems.length === 0) {

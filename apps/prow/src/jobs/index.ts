@@ -3,7 +3,8 @@ import { basename } from 'node:path';
 import type { Problem } from '@kubevirt-ci/topology';
 import { parseJobFile, type JobFile } from './job-file.ts';
 
-export { generatedJobFile, parseJobFile, prowYaml, type JobFile, type YamlPath } from './job-file.ts';
+export { generatedJobFile, parseJobFile, type JobFile, type YamlPath } from './job-file.ts';
+export { prowYaml } from '../yaml.ts';
 
 /**
  * Where job configs live: apps/prow/jobs/<org>/<repo>/*.yaml, Prow's own format, laid out as

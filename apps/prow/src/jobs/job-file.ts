@@ -1,5 +1,6 @@
 import { isAlias, isMap, isSeq, LineCounter, parseDocument, stringify, type Document, type Node } from 'yaml';
 import type { JobConfig } from '../config/types.ts';
+import { prowYaml } from '../yaml.ts';
 
 /** A path into a job file: map keys and list indexes. */
 export type YamlPath = readonly (string | number)[];
@@ -18,11 +19,6 @@ export interface JobFile {
   lineOf(path: YamlPath): number | undefined;
 }
 
-/**
- * How Prow's loader reads YAML (sigs.k8s.io/yaml over go-yaml v2): YAML 1.1, so merge keys
- * (`<<: *anchor`) work and `yes` is a boolean, as in Prow.
- */
-export const prowYaml = { version: '1.1', merge: true, maxAliasCount: 100_000 } as const;
 
 function lineFinder(doc: Document, lines: LineCounter): JobFile['lineOf'] {
   return (path) => {
