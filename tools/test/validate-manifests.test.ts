@@ -106,6 +106,8 @@ describe('bench', () => {
     const jobs = lines.findIndex((l) => l.startsWith("job config at production's size"));
     expect(lines[jobs]).toMatch(/^job config at production's size: 216 files, 1655 jobs, 1\.\d\d MB/);
     expect(lines.slice(jobs + 1, jobs + 5).map((l) => l.trim().replace(/\s+\d+\.\d\d.*$/, ''))).toEqual(['load (read and parse, with lines)', 'render of both clusters (check, shard, serialise)', 'write, as synth writes', 'validate CLI (built-in stages)']);
+    // The production-sized tree renders into manifests the validator finds no error in.
+    expect(lines[jobs + 4]).toMatch(/\(0 errors\)$/);
     // The whole commands on the same files: a row per size, every figure a number.
     const cli = lines.slice(lines.findIndex((l) => l.startsWith('the validator CLI')) + 2).map((l) => l.trim().split(/\s+/));
     expect(cli.map((c) => c.slice(0, 2))).toEqual([['1', '298'], ['2', '416']]);
