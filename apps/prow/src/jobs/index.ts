@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import type { Problem } from '@kubevirt-ci/topology';
 import { parseJobFile, type JobFile } from './job-file.ts';
 
@@ -25,7 +25,7 @@ export function loadJobTree(root: URL | string = jobsRoot, shownAs = jobsDir): {
   const byName = new Map<string, string>();
   for (const p of paths) {
     const source = `${shownAs}/${p}`;
-    const { job, error } = parseJobFile(basename(p), source, readFileSync(new URL(p, typeof root === 'string' ? `file://${root.endsWith('/') ? root : `${root}/`}` : root), 'utf8'));
+    const { job, error } = parseJobFile(basename(p), source, readFileSync(typeof root === 'string' ? join(root, p) : new URL(p, root), 'utf8'));
     if (error) {
       problems.push({ file: `${source}:${error.line}`, object: `job file ${p}`, field: `line ${error.line}`, message: `is not YAML Prow can read: ${error.message}`, fix: 'correct the YAML at that line' });
       continue;
