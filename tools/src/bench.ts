@@ -163,7 +163,7 @@ async function jobsAtScale(inCheckout: boolean): Promise<void> {
     const [, writeSeconds] = time(() => writeManifests(out, rendered));
     echo(`  write, as synth writes             ${writeSeconds.toFixed(2).padStart(7)}`);
     const t = performance.now();
-    const v = spawnSync(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'tools/src/validate-manifests.ts'), '--no-upstream', '--format', 'json', join(out, 'clusters')], { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
+    const v = spawnSync(process.execPath, [join(repoRoot, 'tools/bin/cli.mjs'), 'validate-manifests', '--no-upstream', '--format', 'json', join(out, 'clusters')], { encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
     const validate = (performance.now() - t) / 1000;
     const errors = (JSON.parse(v.stdout || '{"findings":[]}') as { findings: { severity: string }[] }).findings.filter((f) => f.severity === 'error').length;
     echo(`  validate CLI (built-in stages)     ${validate.toFixed(2).padStart(7)}  (${errors} errors)`);
@@ -248,7 +248,7 @@ async function cliComparison(sizes: readonly number[]): Promise<void> {
       for (const [clusterDir, files] of byCluster) writeFileSync(join(dir, clusterDir, 'kustomization.yaml'), stringify({ resources: files }));
       const kustomize = [...byCluster.keys()].reduce((s, d) => s + wall('kubectl', ['kustomize', join(dir, d)], dir), 0);
       const kubeconform = 'unavailable' in k ? Number.NaN : wall(k.bin, kubeconformArgs(paths, k.kubernetesVersion, k.schemaLocations), dir);
-      const cli = wall(join(repoRoot, 'node_modules/.bin/tsx'), [join(repoRoot, 'tools/src/validate-manifests.ts'), '--no-upstream', '--format', 'json', join(dir, 'clusters')], dir);
+      const cli = wall(process.execPath, [join(repoRoot, 'tools/bin/cli.mjs'), 'validate-manifests', '--no-upstream', '--format', 'json', join(dir, 'clusters')], dir);
       echo([String(n).padStart(18), ...[paths.length, kustomize, kubeconform, cli, cli / kustomize, cli / kubeconform].map((v, i) => (i === 0 ? String(v) : v.toFixed(2)).padStart(16))].join(''));
     } finally {
       rmSync(dir, { recursive: true, force: true });

@@ -6,12 +6,11 @@ import { repoRoot } from '@kubevirt-ci/topology';
 import { describe, expect, it } from 'vitest';
 import { loadKubeConfig } from '../src/lib/kubeconfig.ts';
 
-const tsx = join(repoRoot, 'tools/node_modules/.bin/tsx');
 const scripts = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
-/** Every command the README lists that is one of our tools: `pnpm <name>` runs `tsx tools/src/<file>.ts`. */
+/** Every command the README lists that is one of our tools: `pnpm <name>` runs `node tools/bin/cli.mjs <command>`, tools/src/<command>.ts built. */
 const tools = Object.entries(scripts).flatMap(([name, command]) => {
-  const m = /^tsx (tools\/src\/[\w-]+\.ts)$/.exec(command);
-  return m ? [[name, m[1]!] as const] : [];
+  const m = /^node tools\/bin\/cli\.mjs ([\w-]+)$/.exec(command);
+  return m && existsSync(join(repoRoot, 'tools/src', `${m[1]}.ts`)) ? [[name, m[1]!] as const] : [];
 });
 
 describe('every tool', () => {
@@ -19,8 +18,8 @@ describe('every tool', () => {
     expect(tools.map(([name]) => name).sort()).toEqual(['bench', 'bootstrap', 'cluster', 'diff', 'docs', 'secrets', 'smoke', 'status', 'synth', 'validate:manifests']);
   });
 
-  it.each(tools)('%s answers --help with its own usage and exit 0, doing nothing else', (name, file) => {
-    const r = spawnSync(tsx, [join(repoRoot, file), '--help'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', KUBECONFIG: '/nonexistent' } });
+  it.each(tools)('%s answers --help with its own usage and exit 0, doing nothing else', (name, command) => {
+    const r = spawnSync(process.execPath, [join(repoRoot, 'tools/bin/cli.mjs'), command, '--help'], { cwd: repoRoot, encoding: 'utf8', env: { ...process.env, FORCE_COLOR: '0', KUBECONFIG: '/nonexistent' } });
     expect([r.status, r.stderr]).toEqual([0, '']);
     const lines = r.stdout.trimEnd().split('\n');
     expect(lines[0]!.startsWith(`usage: ${name} `)).toBe(true);

@@ -1,11 +1,13 @@
-import { readFileSync } from 'node:fs';
-import * as models from '@kubernetes/client-node/dist/gen/models/all.js';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import type { CoreFields } from './core-fields.ts';
 import type { CrdFields, FieldType } from './crd-fields.ts';
 import type { Finding } from './finding.ts';
 import { isObj, schemaErrors } from '@kubevirt-ci/kube';
 import { pointerToPath } from './kubeconform.ts';
 import { refOf, type ParsedObject } from './parse.ts';
-import { crdSchemasIn, unprunedFields } from './crd-schemas.ts';
+import { crdSchemasIn, unprunedFields, type CrdSchema } from './crd-schemas.ts';
 
 interface Validatable {
   validate(): void;
@@ -29,6 +31,32 @@ function split(apiVersion: string): [string, string] {
   return slash < 0 ? ['', apiVersion] : [apiVersion.slice(0, slash), apiVersion.slice(slash + 1)];
 }
 
+const packageRoots = new Map<string, string | undefined>();
+
+/**
+ * A models package's folder, looked up from this file's folder upwards as Node looks up a bare
+ * specifier. Resolved here rather than by import() of the bare name, because the bundled CLI
+ * (tools/bin/cli.mjs) keeps this file's URL but not its place among the node_modules folders.
+ */
+function packageRoot(pkg: string): string | undefined {
+  if (!packageRoots.has(pkg)) {
+    let dir = dirname(fileURLToPath(import.meta.url));
+    let found: string | undefined;
+    for (;;) {
+      const candidate = join(dir, 'node_modules', pkg);
+      if (existsSync(join(candidate, 'package.json'))) {
+        found = candidate;
+        break;
+      }
+      const up = dirname(dir);
+      if (up === dir) break;
+      dir = up;
+    }
+    packageRoots.set(pkg, found);
+  }
+  return packageRoots.get(pkg);
+}
+
 const modelCache = new Map<string, Promise<ModelClass | undefined>>();
 
 /**
@@ -43,15 +71,11 @@ export function modelFor(apiVersion: string, kind: string): Promise<ModelClass |
     const [group, version] = split(apiVersion);
     const valid = (group === '' || groupPattern.test(group)) && versionPattern.test(version) && kindPattern.test(kind);
     const pkg = customGroups[group];
-    const specifier = !valid
-      ? undefined
-      : pkg
-        ? `${pkg}/${group}/${version}/${kind}`
-        : group === ''
-          ? `kubernetes-models/${version}/${kind}`
-          : `kubernetes-models/${group}/${version}/${kind}`;
-    cached = specifier
-      ? import(specifier).then(
+    // Each models package exports ./<group>/<version>/* as that folder's <Kind>.js (core kinds without a group).
+    const root = valid ? packageRoot(pkg ?? 'kubernetes-models') : undefined;
+    const file = root === undefined ? undefined : join(root, ...(group === '' ? [] : [group]), version, `${kind}.js`);
+    cached = file !== undefined && existsSync(file)
+      ? import(pathToFileURL(file).href).then(
           (m: Record<string, unknown>) => m[kind] as ModelClass | undefined,
           () => undefined,
         )
@@ -62,13 +86,14 @@ export function modelFor(apiVersion: string, kind: string): Promise<ModelClass |
 }
 
 type FieldMap = ReadonlyMap<string, string>;
-const registry = models as unknown as Record<string, { getAttributeTypeMap?: () => { baseName: string; type: string }[] } | undefined>;
+/** Field lists of every built-in type; regenerate with `pnpm --filter @kubevirt-ci/validate generate`. */
+const coreFields = JSON.parse(readFileSync(new URL('./generated/core-fields.json', import.meta.url), 'utf8')) as CoreFields;
 const fieldCache = new Map<string, FieldMap | undefined>();
 
 function fieldsOf(type: string): FieldMap | undefined {
   if (!fieldCache.has(type)) {
-    const cls = registry[type];
-    fieldCache.set(type, cls?.getAttributeTypeMap ? new Map(cls.getAttributeTypeMap().map((a) => [a.baseName, a.type])) : undefined);
+    const fields = Object.hasOwn(coreFields, type) ? coreFields[type] : undefined;
+    fieldCache.set(type, fields ? new Map(Object.entries(fields)) : undefined);
   }
   return fieldCache.get(type);
 }
