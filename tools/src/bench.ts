@@ -14,7 +14,7 @@ import { writeSampleTree } from '@kubevirt-ci/app-prow/sample-tree';
 import { defineApp, defineTopology, enable, jobPresetsOn, mergeValues, repoRoot, versions, type ClusterSpec, type RoleSpec } from '@kubevirt-ci/topology';
 import { admit, binaries, checkOperated, crdsIn, startCluster } from '@kubevirt-ci/testcluster';
 import { checkFlags, crdSources, moduleDir, prepareKubeconform, preparePromtool } from '@kubevirt-ci/upstream';
-import { checkArgoGraph, checkPolicy, checkReferences, checkRemovedApis, checkRulesWithPromtool, checkSchemas, clusterOf, kubeconformArgs, parseKubeconformReport, parseManifests, type ParsedObject } from '@kubevirt-ci/validate';
+import { checkArgoGraph, checkPolicy, checkReferences, checkRemovedApis, checkRulesWithPromtool, checkSchemas, clusterOf, kubeconformArgs, parseFiles, parseKubeconformReport, parseManifests, type ParsedObject } from '@kubevirt-ci/validate';
 import type { Construct } from 'constructs';
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -111,7 +111,7 @@ async function run(n: number): Promise<Row[]> {
   const files = rendered.clusters.flatMap((c) => [...c.files]);
   const resources = files.length;
   const rows: Row[] = [{ clusters: n, stage: 'synth', resources, seconds: synthSeconds }];
-  const [objects, parseSeconds] = time(() => files.flatMap(([file, text]) => parseManifests(file, text).objects));
+  const [{ objects }, parseSeconds] = time(() => parseFiles(files));
   rows.push({ clusters: n, stage: 'parse', resources, seconds: parseSeconds });
   const t = performance.now();
   const schema = await checkSchemas(objects);

@@ -56,6 +56,30 @@ export function parseManifests(file: string, text: string): ParseResult {
   return { objects, findings };
 }
 
+/**
+ * Stage 1 over many files. A text seen before is not parsed again: its objects share the first
+ * parse's values (no stage changes a value) and its findings are the first's, named by this
+ * file. A fleet renders most files identically on every cluster, and checkSchemas judges a
+ * shared value once too.
+ */
+export function parseFiles(files: Iterable<readonly [string, string]>): ParseResult {
+  const seen = new Map<string, ParseResult>();
+  const out: ParseResult = { objects: [], findings: [] };
+  for (const [file, text] of files) {
+    const first = seen.get(text);
+    if (first === undefined) {
+      const r = parseManifests(file, text);
+      seen.set(text, r);
+      out.objects.push(...r.objects);
+      out.findings.push(...r.findings);
+    } else {
+      for (const o of first.objects) out.objects.push({ ...o, file });
+      for (const f of first.findings) out.findings.push({ ...f, file });
+    }
+  }
+  return out;
+}
+
 const exact = Symbol('parse exactly');
 
 /** One document (no markers inside), starting at line lineOffset + 1 of its file. */

@@ -41,7 +41,19 @@ export interface PromqlError {
  * Parses PromQL with Prometheus's own grammar (@prometheus-io/lezer-promql, the one its UI
  * uses): syntax errors and unknown functions, plus range functions given an instant vector.
  */
-export function promqlErrors(expr: string): PromqlError[] {
+export function promqlErrors(expr: string): readonly PromqlError[] {
+  // Every cluster of a fleet carries the same rules: an expression is parsed once.
+  let errors = parsed.get(expr);
+  if (errors === undefined) {
+    errors = parse(expr);
+    parsed.set(expr, errors);
+  }
+  return errors;
+}
+
+const parsed = new Map<string, readonly PromqlError[]>();
+
+function parse(expr: string): PromqlError[] {
   const errors: PromqlError[] = [];
   const tree = parser.parse(expr);
   let syntax = false;

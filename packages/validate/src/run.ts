@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import type { Finding } from './finding.ts';
 import { findKubeconform, kubeconformArgs, kubeconformMissing, parseKubeconformReport, type PreparedKubeconform } from './kubeconform.ts';
-import { parseManifests, type ParsedObject } from './parse.ts';
+import { parseFiles, type ParsedObject } from './parse.ts';
 import type { Report } from './report.ts';
 import { checkSchemas, isSkippedKind, type SchemaOptions } from './schema.ts';
 import { checkReferences, type CrossOptions } from './cross.ts';
@@ -46,13 +46,9 @@ export interface ValidateOptions extends SchemaOptions, CrossOptions {
  * files from disk itself, so `files` must be real paths when it runs.
  */
 export async function validateFiles(files: ReadonlyMap<string, string>, options: ValidateOptions): Promise<Report> {
-  const findings: Finding[] = [];
-  const objects: ParsedObject[] = [];
-  for (const [file, text] of files) {
-    const parsed = parseManifests(file, text);
-    findings.push(...parsed.findings);
-    objects.push(...parsed.objects);
-  }
+  const parsed = parseFiles(files);
+  const findings: Finding[] = [...parsed.findings];
+  const objects = parsed.objects;
   findings.push(...(await checkSchemas(objects, options)));
   const clusters = new Map<string, ParsedObject[]>();
   for (const o of objects) {

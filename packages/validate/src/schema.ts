@@ -186,39 +186,56 @@ export async function checkSchemas(objects: readonly ParsedObject[], options: Sc
   const kinds = new Map(objects.map((o) => [`${o.value['apiVersion']}/${o.value['kind']}`, o.value]));
   await Promise.all([...kinds.values()].map((v) => modelFor(String(v['apiVersion']), String(v['kind']))));
   const inputCrds = crdSchemasIn(objects);
+  // A value parseFiles shared between identical documents is judged once; each gets the findings.
+  const judged = new Map<Readonly<Record<string, unknown>>, readonly Finding[]>();
   for (const o of objects) {
-    const apiVersion = o.value['apiVersion'] as string;
-    const kind = o.value['kind'] as string;
     if (isSkippedKind(o.value, options.skipKinds)) continue;
-    const object = refOf(o.value);
-    const base = { severity: 'error' as const, file: o.file, line: o.line, object };
-    const model = await modelFor(apiVersion, kind);
-    const core = coreTypeOf(apiVersion, kind);
-    const fromInput = !model && !core ? inputCrds.get(`${apiVersion}/${kind}`) : undefined;
-    if (fromInput) {
-      fromInput.validate(o.value);
-      for (const e of fromInput.validate.errors ?? []) {
-        findings.push({ ...base, rule: 'schema/invalid', path: pointerToPath(e.instancePath ?? ''), message: e.message ?? 'does not match the schema', fix: `make the field match the ${kind} schema of its CustomResourceDefinition in the input` });
-      }
-      for (const path of unprunedFields(o.value, fromInput.schema)) {
-        findings.push({ ...base, rule: 'schema/unknown-field', path, message: `${kind} has no field "${path.split('.').pop()}" here`, fix: 'remove it or fix its spelling; the API server would prune it without a word' });
-      }
-      continue;
+    let own = judged.get(o.value);
+    if (own === undefined) {
+      own = await judgeSchema(o, inputCrds);
+      judged.set(o.value, own);
+      findings.push(...own);
+    } else {
+      for (const f of own) findings.push({ ...f, file: o.file, line: o.line });
     }
-    if (!model && !core) {
-      findings.push({ ...base, rule: 'schema/unknown-kind', path: 'kind', message: `no schema is known for ${kind} in ${apiVersion}`, fix: 'check apiVersion and kind; a kind we cannot check on purpose goes in the skip list with its reason' });
-      continue;
+  }
+  return findings;
+}
+
+/** The schema findings of one object, every one at the object's own file and line. */
+async function judgeSchema(o: ParsedObject, inputCrds: ReadonlyMap<string, CrdSchema>): Promise<Finding[]> {
+  const findings: Finding[] = [];
+  const apiVersion = o.value['apiVersion'] as string;
+  const kind = o.value['kind'] as string;
+  const object = refOf(o.value);
+  const base = { severity: 'error' as const, file: o.file, line: o.line, object };
+  const model = await modelFor(apiVersion, kind);
+  const core = coreTypeOf(apiVersion, kind);
+  const fromInput = !model && !core ? inputCrds.get(`${apiVersion}/${kind}`) : undefined;
+  if (fromInput) {
+    const validate = fromInput.validate();
+    validate?.(o.value);
+    for (const e of validate?.errors ?? []) {
+      findings.push({ ...base, rule: 'schema/invalid', path: pointerToPath(e.instancePath ?? ''), message: e.message ?? 'does not match the schema', fix: `make the field match the ${kind} schema of its CustomResourceDefinition in the input` });
     }
-    if (model) {
-      for (const e of schemaErrors(new model(o.value))) {
-        findings.push({ ...base, rule: 'schema/invalid', path: pointerToPath(e.instancePath ?? ''), message: e.message ?? 'does not match the schema', fix: `make the field match the ${kind} schema of ${apiVersion}` });
-      }
+    for (const path of unprunedFields(o.value, fromInput.schema)) {
+      findings.push({ ...base, rule: 'schema/unknown-field', path, message: `${kind} has no field "${path.split('.').pop()}" here`, fix: 'remove it or fix its spelling; the API server would prune it without a word' });
     }
-    const crd = core ? undefined : crdTypeOf(apiVersion, kind);
-    const unknown = core ? unknownFields(o.value, core) : crd ? unknownCrdFields(o.value, { t: crd }) : [];
-    for (const path of unknown) {
-      findings.push({ ...base, rule: 'schema/unknown-field', path, message: `${kind} has no field "${path.split('.').pop()}" here`, fix: 'remove it or fix its spelling; the API server would drop it without a word' });
+    return findings;
+  }
+  if (!model && !core) {
+    findings.push({ ...base, rule: 'schema/unknown-kind', path: 'kind', message: `no schema is known for ${kind} in ${apiVersion}`, fix: 'check apiVersion and kind; a kind we cannot check on purpose goes in the skip list with its reason' });
+    return findings;
+  }
+  if (model) {
+    for (const e of schemaErrors(new model(o.value))) {
+      findings.push({ ...base, rule: 'schema/invalid', path: pointerToPath(e.instancePath ?? ''), message: e.message ?? 'does not match the schema', fix: `make the field match the ${kind} schema of ${apiVersion}` });
     }
+  }
+  const crd = core ? undefined : crdTypeOf(apiVersion, kind);
+  const unknown = core ? unknownFields(o.value, core) : crd ? unknownCrdFields(o.value, { t: crd }) : [];
+  for (const path of unknown) {
+    findings.push({ ...base, rule: 'schema/unknown-field', path, message: `${kind} has no field "${path.split('.').pop()}" here`, fix: 'remove it or fix its spelling; the API server would drop it without a word' });
   }
   return findings;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseManifests } from '../src/index.ts';
+import { checkSchemas, parseFiles, parseManifests } from '../src/index.ts';
 
 const rules = (text: string, file = 'f.yaml') => parseManifests(file, text).findings.map((f) => [f.rule, f.line, f.path, f.message]);
 
@@ -69,5 +69,28 @@ describe('parseManifests', () => {
   it('skips empty documents and empty files without a finding', () => {
     expect(parseManifests('f.yaml', '')).toEqual({ objects: [], findings: [] });
     expect(parseManifests('f.yaml', '---\n---\n# only a comment\n')).toEqual({ objects: [], findings: [] });
+  });
+});
+
+describe('parseFiles', () => {
+  it('parses a text seen before once, and names each file in its own objects and findings', async () => {
+    const text = 'apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: a}\nspec: {replicas: many, selector: {matchLabels: {app: web}}, template: {metadata: {labels: {app: web}}, spec: {containers: [{name: web, image: web}]}}}\n---\nkind: ConfigMap\n';
+    const r = parseFiles([['one/web.yaml', text], ['two/web.yaml', text], ['other.yaml', 'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n']]);
+    expect(r.objects.map((o) => [o.file, o.line, o.value['kind']])).toEqual([
+      ['one/web.yaml', 1, 'Deployment'],
+      ['two/web.yaml', 1, 'Deployment'],
+      ['other.yaml', 1, 'ConfigMap'],
+    ]);
+    expect(r.objects[0]!.value).toBe(r.objects[1]!.value);
+    expect(r.findings.map((f) => [f.file, f.line, f.rule])).toEqual([
+      ['one/web.yaml', 6, 'parse/missing-type'],
+      ['two/web.yaml', 6, 'parse/missing-type'],
+    ]);
+    // The schema stage judges the shared value once and reports it for each file.
+    const schema = await checkSchemas(r.objects);
+    expect(schema.map((f) => [f.file, f.line, f.rule, f.path])).toEqual([
+      ['one/web.yaml', 1, 'schema/invalid', 'spec.replicas'],
+      ['two/web.yaml', 1, 'schema/invalid', 'spec.replicas'],
+    ]);
   });
 });

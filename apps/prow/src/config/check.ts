@@ -20,13 +20,19 @@ export interface Known {
 
 /** Compiles a regex the way Prow (Go, RE2) does; returns the error, or undefined when it compiles. */
 export function regexError(pattern: string): string | undefined {
-  try {
-    RE2JS.compile(pattern);
-    return undefined;
-  } catch (err) {
-    return (err as Error).message;
+  // Production's jobs repeat a few branch and run_if_changed patterns some thousand times.
+  if (!regexErrors.has(pattern)) {
+    try {
+      RE2JS.compile(pattern);
+      regexErrors.set(pattern, undefined);
+    } catch (err) {
+      regexErrors.set(pattern, (err as Error).message);
+    }
   }
+  return regexErrors.get(pattern);
 }
+
+const regexErrors = new Map<string, string | undefined>();
 
 /** Problems in config.yaml and plugins.yaml that the topology or Prow would reject. */
 export function checkConfig(source: string, config: ProwConfig, plugins: PluginsConfig, labels: LabelsConfig, known: Known): Problem[] {
