@@ -100,4 +100,27 @@ spec:
       notes: ['apiserver: namespaces these files use but do not render, created without Pod Security labels: elsewhere'],
     });
   });
+
+  it('judges a namespaced object without a namespace in default, as kubectl apply places it (project-infra\'s ServiceMonitors crashed the stage)', async () => {
+    expect(
+      await judge(
+        'apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: unplaced}\n',
+        deployment('', safe).replace(', namespace: }', '}'),
+        'apiVersion: v1\nkind: ConfigMap\nmetadata: {name: unplaced}\ndata: {a: 1}\n',
+      ),
+    ).toEqual({
+      admitted: 2,
+      findings: ['apiserver/refused ConfigMap : kube-apiserver refuses it (500): failed to create typed patch object (default/unplaced; /v1, Kind=ConfigMap): .data.a: expected string, got &value.valueUnstructured{Value:1}'],
+      notes: [],
+    });
+  });
+
+  it('notes a namespace the objects use that the server will not create, and refuses what is in it', async () => {
+    const r = await judge('apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c, namespace: Not_A_Name}\n');
+    expect(r.admitted).toBe(0);
+    expect(r.notes).toHaveLength(1);
+    expect(r.notes[0]).toMatch(/^apiserver: the namespace Not_A_Name that these files use could not be created \(Namespace "Not_A_Name" is invalid: .*\); their objects in it are refused$/);
+    expect(r.findings).toHaveLength(1);
+    expect(r.findings[0]).toMatch(/^apiserver\/refused ConfigMap /);
+  });
 });
