@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, realpathSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,7 @@ write(join(outside, 'package.json'), '{ "type": "module" }\n');
 write(
   join(root, 'tools/src/hello.ts'),
   `import { readFileSync } from 'node:fs';
+import { ConfigMap } from 'kubernetes-models/v1';
 import { parse } from 'yaml';
 import { word } from './lib/word.ts';
 
@@ -41,7 +42,8 @@ const registry = (globalThis as Record<symbol, Registry>)[Symbol.for('kubevirt-c
 const names: string[] = [];
 for (const entry of process.argv.slice(2)) names.push((await registry.load(entry)).name);
 const data = readFileSync(new URL('./data.txt', import.meta.url), 'utf8').trim();
-console.log(JSON.stringify({ word, data, yaml: parse('a: 1'), names, script: process.argv[1] }));
+const model = new ConfigMap({ metadata: { name: 'c' } }).toJSON().kind;
+console.log(JSON.stringify({ word, data, yaml: parse('a: 1'), model, names, script: process.argv[1] }));
 `,
 );
 
@@ -49,15 +51,24 @@ const cache = () => {
   const base = join(root, 'node_modules/.cache/kubevirt-ci/cli');
   return join(base, readdirSync(base)[0]!);
 };
-const pointer = () => JSON.parse(readFileSync(join(cache(), 'hello.json'), 'utf8')) as { dir: string; entries: string[] };
+const pointer = () => JSON.parse(readFileSync(join(cache(), 'hello.json'), 'utf8')) as { dir: string; entries: string[]; vendored: string[] };
+const vendorList = () => join(dirname(pointer().vendored[0]!), 'modules.json');
 const run = (...args: string[]) => spawnSync(process.execPath, [join(root, 'tools/bin/cli.mjs'), ...args], { cwd: root, encoding: 'utf8' });
 
 describe('tools/bin/cli.mjs, the launcher every command runs through', () => {
   it('runs a command built to JavaScript: its own files beside it, installed packages, its arguments where tsx puts them', () => {
     const r = run('hello', join(root, 'apps/a/src/index.ts'));
     expect(r.stderr).toBe('');
-    expect(JSON.parse(r.stdout)).toEqual({ word: 'one', data: 'beside the module', yaml: { a: 1 }, names: ['a'], script: join(root, 'tools/src/hello.ts') });
+    expect(JSON.parse(r.stdout)).toEqual({ word: 'one', data: 'beside the module', yaml: { a: 1 }, model: 'ConfigMap', names: ['a'], script: join(root, 'tools/src/hello.ts') });
     expect(r.status).toBe(0);
+  });
+
+  it('imports the model packages from a bundle of their own, beside the build', () => {
+    const { vendored } = pointer();
+    expect(vendored).toHaveLength(1);
+    expect(dirname(vendored[0]!).startsWith(join(cache(), 'vendor-'))).toBe(true);
+    expect(JSON.parse(readFileSync(vendorList(), 'utf8'))).toEqual([realpathSync(join(repoRoot, 'tools/node_modules/kubernetes-models/v1/index.js'))]);
+    expect(readFileSync(join(cache(), pointer().dir, 'hello.mjs'), 'utf8')).toContain(vendored[0]!);
   });
 
   it('builds once: a second run uses the same build', () => {
@@ -68,11 +79,19 @@ describe('tools/bin/cli.mjs, the launcher every command runs through', () => {
     expect(statSync(join(cache(), 'hello.json')).mtimeMs).toBe(written);
   });
 
-  it('builds again when a source changes, and never runs the old code', () => {
+  it('builds again when a source changes, and never runs the old code; the model bundle is kept', () => {
     const before = pointer().dir;
+    const vendor = statSync(vendorList()).mtimeMs;
     write(join(root, 'tools/src/lib/word.ts'), "export const word: string = 'three';\n");
     expect(JSON.parse(run('hello').stdout).word).toBe('three');
     expect(pointer().dir).not.toBe(before);
+    expect(statSync(vendorList()).mtimeMs).toBe(vendor);
+  });
+
+  it('builds the model bundle again, and the command, when it has been removed', () => {
+    rmSync(dirname(vendorList()), { recursive: true });
+    expect(JSON.parse(run('hello').stdout).model).toBe('ConfigMap');
+    expect(existsSync(pointer().vendored[0]!)).toBe(true);
   });
 
   it('carries a package added to apps/ once it is there, and loads one outside the checkout through tsx', () => {
