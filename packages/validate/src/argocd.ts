@@ -76,11 +76,11 @@ export function checkArgoGraph(objects: readonly ParsedObject[], options: ArgoOp
       report(app.o, 'argocd/unknown-project', 'spec.project', `AppProject ${app.project} is not rendered`, 'render the project or name one that is');
       continue;
     }
-    const allowed = arr(get(project.value, 'spec', 'destinations')).map((d) => `${str(d['name'])}/${str(d['namespace'])}`);
+    const allowed = new Set(arr(get(project.value, 'spec', 'destinations')).map((d) => `${str(d['name'])}/${str(d['namespace'])}`));
     if (options.destinations && !options.destinations.includes(app.destination.name)) {
       report(app.o, 'argocd/unknown-destination', 'spec.destination.name', `cluster ${app.destination.name} is not in the topology`, 'name a cluster of the topology (or in-cluster for the hub)');
     }
-    if (!allowed.includes(`${app.destination.name}/${app.destination.namespace}`)) {
+    if (!allowed.has(`${app.destination.name}/${app.destination.namespace}`)) {
       report(app.o, 'argocd/destination-not-allowed', 'spec.destination', `project ${app.project} does not allow ${app.destination.name}/${app.destination.namespace}`, "add the destination to the project, or fix the Application's");
     }
     if (app.path === undefined) continue;
@@ -99,7 +99,7 @@ export function checkArgoGraph(objects: readonly ParsedObject[], options: ArgoOp
       const at = (path: string, message: string, fix: string, rule: string) => report(o, rule, path, message, fix);
       if (r.namespace) {
         if (!namespacedKinds.has(gk)) at('kind', `project ${app.project} does not allow ${r.kind}${group ? `.${group}` : ''} in namespaces`, 'add the kind to the namespaceResourceWhitelist of the project', 'argocd/kind-not-allowed');
-        if (!allowed.includes(`${app.destination.name}/${r.namespace}`)) at('metadata.namespace', `project ${app.project} does not allow namespace ${r.namespace} on ${app.destination.name}`, 'add the namespace to the project destinations', 'argocd/namespace-not-allowed');
+        if (!allowed.has(`${app.destination.name}/${r.namespace}`)) at('metadata.namespace', `project ${app.project} does not allow namespace ${r.namespace} on ${app.destination.name}`, 'add the namespace to the project destinations', 'argocd/namespace-not-allowed');
       } else if (!clusterKinds.has(gk)) {
         at('kind', `project ${app.project} does not allow the cluster-scoped ${r.kind}${group ? `.${group}` : ''}`, 'add the kind to the clusterResourceWhitelist of the project', 'argocd/kind-not-allowed');
       }
