@@ -1,6 +1,6 @@
 import { dirname } from 'node:path';
 import type { Finding } from './finding.ts';
-import { builtinGroups, conventions, get, groupOf, objectsIn } from '@kubevirt-ci/kube';
+import { builtinGroups, conventions, get, groupOf, objectsIn } from '@kubevirt-ci/kube/read';
 import { refOf, type ParsedObject } from './parse.ts';
 
 const arr = objectsIn;
@@ -37,9 +37,10 @@ export function checkArgoGraph(objects: readonly ParsedObject[], options: ArgoOp
 
   const byDir = new Map<string, ParsedObject[]>();
   for (const o of objects) {
-    const list = byDir.get(dirname(o.file)) ?? [];
-    list.push(o);
-    byDir.set(dirname(o.file), list);
+    const dir = dirname(o.file);
+    const list = byDir.get(dir);
+    if (list) list.push(o);
+    else byDir.set(dir, [o]);
   }
   const isArgo = (o: ParsedObject, kind: string) => String(o.value['apiVersion']).startsWith('argoproj.io/') && o.value['kind'] === kind;
   const projects = new Map(objects.filter((o) => isArgo(o, 'AppProject')).map((o) => [refOf(o.value).name ?? '', o]));

@@ -5,7 +5,7 @@
  * would drop it, unless the schema preserves unknown fields there.
  */
 import { Ajv, type ValidateFunction } from 'ajv';
-import { get, isObj, str, type Obj } from '@kubevirt-ci/kube';
+import { get, isObj, str, type Obj } from '@kubevirt-ci/kube/read';
 import type { ParsedObject } from './parse.ts';
 
 export interface CrdSchema {

@@ -1,5 +1,5 @@
 import type { Finding, ObjectRef } from './finding.ts';
-import { get, isObj, podTemplatePaths, str, type Obj } from '@kubevirt-ci/kube';
+import { get, isObj, podTemplatePaths, str, type Obj } from '@kubevirt-ci/kube/read';
 import { operatedFile, operatedObjects } from './operated.ts';
 import { promqlErrors } from './promql.ts';
 import { refOf, type ParsedObject } from './parse.ts';

@@ -4,7 +4,7 @@
  * The rules are Kubernetes' own, from its validation at our pin (pkg/apis/core/validation,
  * pkg/apis/batch/validation, apimachinery's name validation).
  */
-import { builtinClusterKinds, builtinGroups, cronError, get, groupKindKey, groupOf, isObj, podTemplatePaths, str, type Obj } from '@kubevirt-ci/kube';
+import { builtinClusterKinds, builtinGroups, cronError, get, groupKindKey, groupOf, isObj, podTemplatePaths, str, type Obj } from '@kubevirt-ci/kube/read';
 import type { Finding, Rule, Severity } from './finding.ts';
 import { refOf, type ParsedObject } from './parse.ts';
 

@@ -1,4 +1,4 @@
-import { conventions, get, isObj, str } from '@kubevirt-ci/kube';
+import { conventions, get, isObj, str } from '@kubevirt-ci/kube/read';
 import type { ParsedObject } from './parse.ts';
 
 /** Where an object the operator creates is said to come from, in findings and indexes. */

@@ -1,4 +1,4 @@
-import { isObj } from '@kubevirt-ci/kube';
+import { isObj } from '@kubevirt-ci/kube/read';
 import jsyaml from 'js-yaml';
 import { isMap, isSeq, LineCounter, parseAllDocuments, type Node } from 'yaml';
 import type { Finding, ObjectRef } from './finding.ts';

@@ -1,5 +1,7 @@
 import type { Finding, Rule } from './finding.ts';
-import { get, isObj, objectsIn, podTemplatePaths, policyExceptionPrefix, splitImage, type Obj } from '@kubevirt-ci/kube';
+import { conventions, get, isObj, objectsIn, podTemplatePaths, splitImage, type Obj } from '@kubevirt-ci/kube/read';
+
+const policyExceptionPrefix = conventions.annotations.policyExceptionPrefix;
 import { refOf, type ParsedObject } from './parse.ts';
 
 

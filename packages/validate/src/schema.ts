@@ -4,7 +4,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import type { CoreFields } from './core-fields.ts';
 import type { CrdFields, FieldType } from './crd-fields.ts';
 import type { Finding } from './finding.ts';
-import { isObj, schemaErrors } from '@kubevirt-ci/kube';
+import { isObj, schemaErrors } from '@kubevirt-ci/kube/read';
 import { pointerToPath } from './kubeconform.ts';
 import { refOf, type ParsedObject } from './parse.ts';
 import { crdSchemasIn, unprunedFields, type CrdSchema } from './crd-schemas.ts';
