@@ -196,7 +196,7 @@ function wall(command: string, args: string[], cwd = repoRoot): number {
   return (performance.now() - t) / 1000;
 }
 
-const usage = `usage: bench [--clusters 1,10,100] [--edit-loop] [--upstream] [--cli] [--jobs-synth]
+const usage = `usage: bench [--clusters 1,10,100] [--edit-loop] [--upstream] [--cli] [--start-up] [--jobs-synth]
 
 Times synth and every built-in validation stage on topologies with 1, 10 and 100 workloads
 clusters (the real apps plus ${servicesPerCluster} stand-in services on each), and prints
@@ -214,6 +214,9 @@ resources per second for each. A benchmark to read, not a test: nothing passes o
   --cli               also time the validator as a whole command (built-in stages) against
                       kubectl kustomize of each cluster's directory and the pinned kubeconform,
                       on the same rendered files, for each size
+  --start-up          also time, as whole commands (median of five), validate:manifests --help
+                      through node and through pnpm, pnpm's own start, and pnpm synth after a
+                      one-line change in a fact (restored after) and with no change
   --jobs-synth        also time the real pnpm synth with the production-sized job tree
                       copied into apps/prow/jobs (removed, and synth rerun, after)
   --help              this text
@@ -265,18 +268,45 @@ function timed(command: string, args: string[]): number {
 }
 
 function editLoop(): void {
-  const fact = join(repoRoot, 'packages/topology/src/facts/versions.ts');
   echo('edit loop (whole commands, wall seconds)');
   echo(`  pnpm test, filling the cache        ${timed('pnpm', ['test']).toFixed(1).padStart(7)}`);
   echo(`  pnpm test, no change (cached)       ${timed('pnpm', ['test']).toFixed(1).padStart(7)}`);
+  synthAfterEdit(1);
+}
+
+/** pnpm synth after a one-line change in a fact (restored after), then with no change; the median of `runs` each. */
+function synthAfterEdit(runs: number): void {
+  const fact = join(repoRoot, 'packages/topology/src/facts/versions.ts');
   const original = readFileSync(fact, 'utf8');
+  const edited: number[] = [];
   try {
-    writeFileSync(fact, `${original}// bench: a one-line change\n`);
-    echo(`  pnpm synth, one line in versions.ts ${timed('pnpm', ['synth']).toFixed(1).padStart(7)}`);
+    for (let i = 0; i < runs; i++) {
+      writeFileSync(fact, `${original}// bench: a one-line change, ${i}\n`);
+      edited.push(timed('pnpm', ['synth']));
+    }
   } finally {
     writeFileSync(fact, original);
   }
-  echo(`  pnpm synth, no change               ${timed('pnpm', ['synth']).toFixed(1).padStart(7)}`);
+  timed('pnpm', ['synth']);
+  const unchanged = Array.from({ length: runs }, () => timed('pnpm', ['synth']));
+  echo(`  pnpm synth, one line in versions.ts ${median(edited).toFixed(2).padStart(7)}`);
+  echo(`  pnpm synth, no change               ${median(unchanged).toFixed(2).padStart(7)}`);
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)]!;
+}
+
+/** How long the commands take to start and to render, as a person runs them (median of five, wall seconds). */
+function startUp(): void {
+  const five = (command: string, args: string[]) => median(Array.from({ length: 5 }, () => wall(command, args)));
+  echo('start-up (whole commands, wall seconds, median of five)');
+  wall(process.execPath, [join(repoRoot, 'tools/bin/cli.mjs'), 'validate-manifests', '--help']);
+  echo(`  node tools/bin/cli.mjs validate-manifests --help ${five(process.execPath, [join(repoRoot, 'tools/bin/cli.mjs'), 'validate-manifests', '--help']).toFixed(2).padStart(7)}`);
+  echo(`  pnpm validate:manifests --help      ${five('pnpm', ['-s', 'validate:manifests', '--help']).toFixed(2).padStart(7)}`);
+  echo(`  pnpm --version (pnpm's own start)   ${five('pnpm', ['--version']).toFixed(2).padStart(7)}`);
+  synthAfterEdit(5);
 }
 
 /** The upstream checks on the committed manifests, each timed warm (a first call builds what is missing). */
@@ -339,5 +369,6 @@ if (argv['help'] || argv['h']) {
   await jobsAtScale(Boolean(argv['jobs-synth']));
   if (argv['cli']) await cliComparison(sizes);
   if (argv['upstream']) await upstreamChecks();
+  if (argv['start-up']) startUp();
   if (argv['edit-loop']) editLoop();
 }
