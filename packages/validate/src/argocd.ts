@@ -69,6 +69,17 @@ export function checkArgoGraph(objects: readonly ParsedObject[], options: ArgoOp
       installers.set(k, [...(installers.get(k) ?? []), a]);
     }
   }
+  // What a project allows, read once however many Applications it holds.
+  const allows = new Map<ParsedObject, { allowed: Set<string>; clusterKinds: Set<string>; namespacedKinds: Set<string> }>();
+  const allowsOf = (project: ParsedObject) => {
+    let a = allows.get(project);
+    if (!a) {
+      const pairs = (field: string, first: string, second: string) => new Set(arr(get(project.value, 'spec', field)).map((d) => `${str(d[first])}/${str(d[second])}`));
+      a = { allowed: pairs('destinations', 'name', 'namespace'), clusterKinds: pairs('clusterResourceWhitelist', 'group', 'kind'), namespacedKinds: pairs('namespaceResourceWhitelist', 'group', 'kind') };
+      allows.set(project, a);
+    }
+    return a;
+  };
   const owners = new Map<string, string>();
   const referenced = new Set<string>();
   for (const app of apps) {
@@ -77,7 +88,7 @@ export function checkArgoGraph(objects: readonly ParsedObject[], options: ArgoOp
       report(app.o, 'argocd/unknown-project', 'spec.project', `AppProject ${app.project} is not rendered`, 'render the project or name one that is');
       continue;
     }
-    const allowed = new Set(arr(get(project.value, 'spec', 'destinations')).map((d) => `${str(d['name'])}/${str(d['namespace'])}`));
+    const { allowed, clusterKinds, namespacedKinds } = allowsOf(project);
     if (options.destinations && !options.destinations.includes(app.destination.name)) {
       report(app.o, 'argocd/unknown-destination', 'spec.destination.name', `cluster ${app.destination.name} is not in the topology`, 'name a cluster of the topology (or in-cluster for the hub)');
     }
@@ -91,8 +102,6 @@ export function checkArgoGraph(objects: readonly ParsedObject[], options: ArgoOp
       report(app.o, 'argocd/empty-path', 'spec.source.path', `${app.path} has no manifests`, 'render the app, or remove the Application');
       continue;
     }
-    const clusterKinds = new Set(arr(get(project.value, 'spec', 'clusterResourceWhitelist')).map((k) => `${str(k['group'])}/${str(k['kind'])}`));
-    const namespacedKinds = new Set(arr(get(project.value, 'spec', 'namespaceResourceWhitelist')).map((k) => `${str(k['group'])}/${str(k['kind'])}`));
     for (const o of inPath) {
       const r = refOf(o.value);
       const group = groupOf(String(o.value['apiVersion']));
