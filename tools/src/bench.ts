@@ -105,35 +105,46 @@ async function benchTopology(n: number) {
   return defineTopology({ ...base, apps: [...base.apps, load], roles });
 }
 
+/** Each size is rendered and validated this many times in the process; the rows are medians. */
+const repeats = 3;
+
 async function run(n: number): Promise<Row[]> {
   const topology = await benchTopology(n);
-  const [rendered, synthSeconds] = time(() => render(topology));
+  const renders = Array.from({ length: repeats }, () => time(() => render(topology)));
+  const rendered = renders[0]![0];
   const files = rendered.clusters.flatMap((c) => [...c.files]);
   const resources = files.length;
-  const rows: Row[] = [{ clusters: n, stage: 'synth', resources, seconds: synthSeconds }];
-  const [{ objects }, parseSeconds] = time(() => parseFiles(files));
-  rows.push({ clusters: n, stage: 'parse', resources, seconds: parseSeconds });
-  const t = performance.now();
-  const schema = await checkSchemas(objects);
-  rows.push({ clusters: n, stage: 'schema', resources, seconds: (performance.now() - t) / 1000 });
-  const groups = new Map<string, ParsedObject[]>();
-  for (const o of objects) {
-    const g = groups.get(clusterOf(o.file)) ?? [];
-    g.push(o);
-    groups.set(clusterOf(o.file), g);
-  }
   const provided = rendered.clusters.flatMap((rc) => rc.provided.map((p) => ({ ...p, cluster: rc.cluster.name })));
-  const [cross, crossSeconds] = time(() => [...groups.entries()].flatMap(([cluster, g]) => [...checkRemovedApis(g, topology.versions.kubernetes), ...checkReferences(g, { provided, wholeCluster: true }, cluster)]));
-  rows.push({ clusters: n, stage: 'cross-resource', resources, seconds: crossSeconds });
-  const [policy, policySeconds] = time(() => [...groups.values()].flatMap((g) => checkPolicy(g)));
-  rows.push({ clusters: n, stage: 'policy', resources, seconds: policySeconds });
-  const [argo, argoSeconds] = time(() => checkArgoGraph(objects, { repoURL: topology.gitops.repoURL, basePath: topology.gitops.basePath }));
-  rows.push({ clusters: n, stage: 'argo cd graph', resources, seconds: argoSeconds });
-  const builtIn = rows.slice(1).reduce((s, r) => s + r.seconds, 0);
-  rows.push({ clusters: n, stage: 'built-in stages', resources, seconds: builtIn });
-  const findings = [...schema, ...cross, ...policy, ...argo].filter((f) => f.severity === 'error');
-  if (findings.length > 0) echo(`warning: the bench topology has ${findings.length} findings, the first: ${findings[0]!.rule} ${findings[0]!.message}`);
-  return rows;
+  const runs: Record<string, number>[] = [];
+  for (let i = 0; i < repeats; i++) {
+    const seconds: Record<string, number> = {};
+    const [{ objects }, parseSeconds] = time(() => parseFiles(files));
+    seconds['parse'] = parseSeconds;
+    const t = performance.now();
+    const schema = await checkSchemas(objects);
+    seconds['schema'] = (performance.now() - t) / 1000;
+    const groups = new Map<string, ParsedObject[]>();
+    for (const o of objects) {
+      const g = groups.get(clusterOf(o.file)) ?? [];
+      g.push(o);
+      groups.set(clusterOf(o.file), g);
+    }
+    const [cross, crossSeconds] = time(() => [...groups.entries()].flatMap(([cluster, g]) => [...checkRemovedApis(g, topology.versions.kubernetes), ...checkReferences(g, { provided, wholeCluster: true }, cluster)]));
+    seconds['cross-resource'] = crossSeconds;
+    const [policy, policySeconds] = time(() => [...groups.values()].flatMap((g) => checkPolicy(g)));
+    seconds['policy'] = policySeconds;
+    const [argo, argoSeconds] = time(() => checkArgoGraph(objects, { repoURL: topology.gitops.repoURL, basePath: topology.gitops.basePath }));
+    seconds['argo cd graph'] = argoSeconds;
+    seconds['built-in stages'] = parseSeconds + seconds['schema'] + crossSeconds + policySeconds + argoSeconds;
+    runs.push(seconds);
+    const findings = [...schema, ...cross, ...policy, ...argo].filter((f) => f.severity === 'error');
+    if (i === 0 && findings.length > 0) echo(`warning: the bench topology has ${findings.length} findings, the first: ${findings[0]!.rule} ${findings[0]!.message}`);
+  }
+  return [
+    { clusters: n, stage: 'synth', resources, seconds: median(renders.map(([, s]) => s)) },
+    ...Object.keys(runs[0]!).map((stage) => ({ clusters: n, stage, resources, seconds: median(runs.map((r) => r[stage]!)) })),
+    { clusters: n, stage: 'built-in, 1st run', resources, seconds: runs[0]!['built-in stages']! },
+  ];
 }
 
 /**
@@ -200,7 +211,9 @@ const usage = `usage: bench [--clusters 1,10,100] [--edit-loop] [--upstream] [--
 
 Times synth and every built-in validation stage on topologies with 1, 10 and 100 workloads
 clusters (the real apps plus ${servicesPerCluster} stand-in services on each), and prints
-resources per second for each. A benchmark to read, not a test: nothing passes or fails.
+resources per second for each: the median of ${repeats} runs in one process, and the first run's
+built-in stages alone (which pay loading and compiling the schema validators). A benchmark to
+read, not a test: nothing passes or fails.
 
   --clusters <n,...>  the sizes to run (default 1,10,100)
   --edit-loop         also time the edit loop as whole commands, in this checkout: pnpm test
@@ -231,7 +244,7 @@ rendering it with both clusters, writing it, and validating the result with the 
  */
 async function cliComparison(sizes: readonly number[]): Promise<void> {
   const k = prepareKubeconform(versions, () => undefined);
-  echo('the validator CLI against kubectl kustomize and kubeconform, on the same rendered files (wall seconds)');
+  echo(`the validator CLI against kubectl kustomize and kubeconform, on the same rendered files (wall seconds, median of ${repeats})`);
   echo(['workloads clusters', 'files', 'kustomize', 'kubeconform', 'validate CLI', 'CLI/kustomize', 'CLI/kubeconform'].map((h) => h.padStart(h === 'workloads clusters' ? 18 : 16)).join(''));
   for (const n of sizes) {
     const rendered = render(await benchTopology(n));
@@ -249,9 +262,10 @@ async function cliComparison(sizes: readonly number[]): Promise<void> {
         }
       }
       for (const [clusterDir, files] of byCluster) writeFileSync(join(dir, clusterDir, 'kustomization.yaml'), stringify({ resources: files }));
-      const kustomize = [...byCluster.keys()].reduce((s, d) => s + wall('kubectl', ['kustomize', join(dir, d)], dir), 0);
-      const kubeconform = 'unavailable' in k ? Number.NaN : wall(k.bin, kubeconformArgs(paths, k.kubernetesVersion, k.schemaLocations), dir);
-      const cli = wall(process.execPath, [join(repoRoot, 'tools/bin/cli.mjs'), 'validate-manifests', '--no-upstream', '--format', 'json', join(dir, 'clusters')], dir);
+      const thrice = (f: () => number) => median(Array.from({ length: repeats }, f));
+      const kustomize = thrice(() => [...byCluster.keys()].reduce((s, d) => s + wall('kubectl', ['kustomize', join(dir, d)], dir), 0));
+      const kubeconform = 'unavailable' in k ? Number.NaN : thrice(() => wall(k.bin, kubeconformArgs(paths, k.kubernetesVersion, k.schemaLocations), dir));
+      const cli = thrice(() => wall(process.execPath, [join(repoRoot, 'tools/bin/cli.mjs'), 'validate-manifests', '--no-upstream', '--format', 'json', join(dir, 'clusters')], dir));
       echo([String(n).padStart(18), ...[paths.length, kustomize, kubeconform, cli, cli / kustomize, cli / kubeconform].map((v, i) => (i === 0 ? String(v) : v.toFixed(2)).padStart(16))].join(''));
     } finally {
       rmSync(dir, { recursive: true, force: true });
