@@ -76,6 +76,33 @@ function currentBuild(command) {
   return existsSync(main) ? main : undefined;
 }
 
+/** What both builds share: ES modules for this Node, split into chunks. */
+const esmBuild = /** @type {const} */ ({
+  absWorkingDir: root,
+  bundle: true,
+  splitting: true,
+  format: 'esm',
+  platform: 'node',
+  target: 'node20',
+  outExtension: { '.js': '.mjs' },
+  logLevel: 'error',
+});
+
+/**
+ * An onResolve hook for bare specifiers: esbuild's own resolution, then `place` decides what
+ * becomes of the file it found (bundled, or imported from a path).
+ * @param {import('esbuild').PluginBuild} build
+ * @param {(path: string, sideEffects: boolean | undefined) => import('esbuild').OnResolveResult} place
+ */
+function resolveBare(build, place) {
+  build.onResolve({ filter: /^[^./]/ }, async (args) => {
+    if (args.path.startsWith('node:') || args.path.startsWith('kubevirt-ci:') || args.pluginData === 'resolving') return undefined;
+    const r = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: 'resolving' });
+    if (r.errors.length > 0) return { errors: r.errors };
+    return place(r.path, r.sideEffects);
+  });
+}
+
 /** The folder of the vendored packages' bundle for the installed packages (the lockfile's content). */
 function vendorDir() {
   const lock = existsSync(join(root, 'pnpm-lock.yaml')) ? readFileSync(join(root, 'pnpm-lock.yaml')) : '';
@@ -113,30 +140,16 @@ async function ensureVendor(esbuild, vendor, modules) {
   if (all.length === held.length && held.every((m) => existsSync(vendorFile(vendor, m)))) return;
   mkdirSync(vendor, { recursive: true });
   const result = await esbuild.build({
+    ...esmBuild,
     entryPoints: all.map((m) => ({ in: m, out: vendorFile(vendor, m).slice(vendor.length + 1, -'.mjs'.length) })),
-    absWorkingDir: root,
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'node',
-    target: 'node20',
     outdir: vendor,
-    outExtension: { '.js': '.mjs' },
     chunkNames: 'chunk-[hash]',
     write: false,
-    logLevel: 'error',
     plugins: [
       {
         // Only the model packages are bundled; what they use is imported where it is installed.
         name: 'kubevirt-ci-vendor',
-        setup(build) {
-          build.onResolve({ filter: /^[^./]/ }, async (args) => {
-            if (args.path.startsWith('node:') || args.pluginData === 'resolving') return undefined;
-            const r = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: 'resolving' });
-            if (r.errors.length > 0) return { errors: r.errors };
-            return vendored.test(r.path) ? { path: r.path, sideEffects: r.sideEffects } : { path: r.path, external: true };
-          });
-        },
+        setup: (build) => resolveBare(build, (path, sideEffects) => (vendored.test(path) ? { path, sideEffects } : { path, external: true })),
       },
     ],
   });
@@ -186,19 +199,15 @@ function sourcesPlugin(vendor, vendoredModules) {
         resolveDir: root,
         loader: 'js',
       }));
-      build.onResolve({ filter: /^[^./]/ }, async (args) => {
-        if (args.path.startsWith('node:') || args.path.startsWith('kubevirt-ci:')) return undefined;
-        if (args.pluginData === 'resolving') return undefined;
-        const r = await build.resolve(args.path, { resolveDir: args.resolveDir, kind: args.kind, importer: args.importer, pluginData: 'resolving' });
-        if (r.errors.length > 0) return { errors: r.errors };
+      resolveBare(build, (path, sideEffects) => {
         // Our workspace packages resolve to their real folders and are bundled; anything
         // installed stays where it is.
-        if (!r.path.includes('/node_modules/')) return { path: r.path, sideEffects: r.sideEffects };
-        if (vendored.test(r.path)) {
-          vendoredModules.add(r.path);
-          return { path: vendorFile(vendor, r.path), external: true };
+        if (!path.includes('/node_modules/')) return { path, sideEffects };
+        if (vendored.test(path)) {
+          vendoredModules.add(path);
+          return { path: vendorFile(vendor, path), external: true };
         }
-        return { path: r.path, external: true };
+        return { path, external: true };
       });
       build.onLoad({ filter: /\.[cm]?ts$/ }, (args) => {
         const text = readFileSync(args.path, 'utf8')
@@ -258,20 +267,13 @@ async function build(command, source) {
   let result;
   try {
     result = await esbuild.build({
+      ...esmBuild,
       entryPoints: [{ in: entry, out: command }],
-      absWorkingDir: root,
-      bundle: true,
-      splitting: true,
-      format: 'esm',
-      platform: 'node',
-      target: 'node20',
       outdir: out,
-      outExtension: { '.js': '.mjs' },
       metafile: true,
       // Stack traces name the TypeScript file and line; the topology records where each
       // definition was written from its caller's frame (packages/topology/src/source.ts).
       sourcemap: 'linked',
-      logLevel: 'error',
       plugins: [sourcesPlugin(vendor, vendoredModules)],
     });
     await ensureVendor(esbuild, vendor, vendoredModules);
