@@ -4,11 +4,11 @@
  * once, instead of compiling every module on every start (tsx's loader hooks cost about a
  * second per run, most of it on the modules of node_modules passing through them).
  *
- * The build is esbuild's bundle of our own TypeScript and of the Kubernetes model packages;
- * every other package from node_modules stays outside it and is imported from where it is
- * installed, by its resolved path. Each source
- * file keeps its own import.meta.url, so files read beside a module (policy YAML, generated
- * JSON) are found where they are. The build is kept under node_modules/.cache, keyed by this
+ * The build is esbuild's bundle of our own TypeScript. The Kubernetes model packages come from
+ * a bundle of their own (see `vendored`); every other package from node_modules stays outside
+ * and is imported from where it is installed, by its resolved path. Each source file keeps its
+ * own import.meta.url, so files read beside a module (policy YAML, generated JSON) are found
+ * where they are. The build is kept under node_modules/.cache, keyed by this
  * checkout's path, and is used only while every input has the size and modification time it
  * had when it was built (and apps/ and clusters/ hold the same packages); otherwise it is
  * built again first. A build never changes in place: it is written to a new folder named by
