@@ -48,14 +48,33 @@ export function binaries(v: Pick<Versions, 'kubernetesPatch'> = pinned, progress
   return { etcd: goProgram(etcdProgram(v, env), progress, env), apiserver: goProgram(k.apiserver, progress, env), controllerManager: goProgram(k.controllerManager, progress, env) };
 }
 
+/**
+ * A loopback port nothing listens on, for a program started next to bind. It is drawn below
+ * the kernel's ephemeral range (32768 and up by default): a port the kernel handed out for
+ * listen(0) is also what it hands out as the source port of outgoing connections, and with
+ * many clients about, one took such a port in the moment between our check and the API
+ * server's bind (CI failed on "bind: address already in use"). Ports handed out by this
+ * process are not handed out again.
+ */
 export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = portFloor + Math.floor(Math.random() * (portCeiling - portFloor));
+    if (handedOut.has(port)) continue;
+    handedOut.add(port);
+    if (await listenable(port)) return port;
+    handedOut.delete(port);
+  }
+  throw new Error(`no free loopback port between ${portFloor} and ${portCeiling} after 200 tries`);
+}
+
+const [portFloor, portCeiling] = [20000, 32768];
+const handedOut = new Set<number>();
+
+function listenable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const s = createServer();
-    s.on('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
 }
 
