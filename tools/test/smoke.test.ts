@@ -241,4 +241,10 @@ describe('pnpm smoke here', () => {
     expect(parse(kindConfig(true))).toEqual({ kind: 'Cluster', apiVersion: 'kind.x-k8s.io/v1alpha4', nodes: [{ role: 'control-plane', labels: { 'ci.kubevirt.io/cachenode': 'true', 'ingress-ready': 'true' } }] });
     expect(parse(kindConfig(false)).nodes[0].labels).toEqual({ 'ci.kubevirt.io/cachenode': 'true' });
   });
+
+  it("runs kind's node image by digest, at the Kubernetes minor the repository targets", () => {
+    const { kindNode: image } = kind.topology.versions.smoke;
+    expect(image).toMatch(/^kindest\/node:v\d+\.\d+\.\d+@sha256:[0-9a-f]{64}$/);
+    expect(image.slice('kindest/node:v'.length).split('.').slice(0, 2).join('.')).toBe(kind.topology.versions.kubernetes);
+  });
 });

@@ -84,9 +84,11 @@ export const versions = recordSource(
     /**
      * The smoke test (pnpm smoke): the kind release CI installs, its node image for the
      * Kubernetes minor above, and the ingress-nginx release whose kind manifest gives the
-     * clusters' Ingresses an address.
+     * clusters' Ingresses an address. kind's node images are only reproducible by digest (its
+     * release notes say a tag may be rebuilt); this digest is the one kind v0.30.0's release
+     * notes list as "Images pre-built for this release" for v1.33.4.
      */
-    smoke: { kind: 'v0.30.0', kindNode: 'kindest/node:v1.33.4', ingressNginx: 'controller-v1.13.0' },
+    smoke: { kind: 'v0.30.0', kindNode: 'kindest/node:v1.33.4@sha256:25a6018e48dfcaee478f4a59af81157a437f15e6e140bf103f85a2e7cd0cbbf2', ingressNginx: 'controller-v1.13.0' },
     /**
      * KubeVirt's job image: shell, kubectl and the CI tooling (the pod cleanup uses it).
      * Production's newest (project-infra's job configs at 2c863fd10), built at commit af3e234,
