@@ -1,5 +1,5 @@
 import { Probe } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
-import { containerResources, deployment, emitModel, policyException, restrictedPod, securePodSpec, service } from '@kubevirt-ci/kube';
+import { containerResources, deployment, emitModel, goYamlOptions, policyException, restrictedPod, securePodSpec, service } from '@kubevirt-ci/kube';
 import { serviceHost, type Versions } from '@kubevirt-ci/topology';
 import type { Construct } from 'constructs';
 import { DaemonSet } from 'kubernetes-models/apps/v1';
@@ -158,7 +158,7 @@ export function renderHostProbes(scope: Construct, versions: Versions, resources
   const { name, port, module } = exporters.blackboxExporter;
   const labels = labelsOf(name);
   const config = { modules: { [module]: { prober: 'http', timeout: '10s', http: { fail_if_not_ssl: true, preferred_ip_protocol: 'ip4' } } } };
-  emitModel(scope, new ConfigMap({ metadata: { name, namespace, labels }, data: { 'blackbox.yml': stringify(config) } }));
+  emitModel(scope, new ConfigMap({ metadata: { name, namespace, labels }, data: { 'blackbox.yml': stringify(config, goYamlOptions) } }));
   deployment(scope, {
     name,
     namespace,

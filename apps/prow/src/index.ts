@@ -1,5 +1,5 @@
 import { app as buildCluster } from '@kubevirt-ci/app-build-cluster';
-import { cacheStorage, type CacheStorage, cacheVolume, containerResources, emitModel, exposedIngress, kindClaim, kindResources } from '@kubevirt-ci/kube';
+import { cacheStorage, type CacheStorage, cacheVolume, containerResources, emitModel, exposedIngress, goYamlOptions, kindClaim, kindResources } from '@kubevirt-ci/kube';
 import {
   bucketName,
   defineApp,
@@ -192,8 +192,8 @@ export function prowConfigMaps(ctx: AppContext<Values>, comps: readonly Componen
   const problems = [...configured.problems, ...plugged.problems, ...checkConfig(sourceOf(app), config, plugins, labels, known), ...tree.problems, ...checkJobs(jobs, known), ...sharded.problems];
   if (problems.length > 0) throw new TopologyError(problems);
   const single = new Map<string, Record<string, string>>([
-    [prowConfig.name, { [prowConfig.key]: stringify(config) }],
-    [pluginsConfig.name, { [pluginsConfig.key]: stringify(plugins) }],
+    [prowConfig.name, { [prowConfig.key]: stringify(config, goYamlOptions) }],
+    [pluginsConfig.name, { [pluginsConfig.key]: stringify(plugins, goYamlOptions) }],
     [labelConfig.name, { [labelConfig.key]: labelsRead.text }],
   ]);
   const shards = sharded.shards.map((data, i) => [jobConfigShard(i), data] as const);

@@ -1,6 +1,7 @@
 export * from './builtins.ts';
 export * from './certificates.ts';
 export * from './emit.ts';
+export * from './go-yaml.ts';
 export * from './schema-errors.ts';
 export * from './hash.ts';
 export * from './ingress.ts';

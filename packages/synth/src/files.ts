@@ -1,3 +1,4 @@
+import { goYamlOptions } from '@kubevirt-ci/kube';
 import { stringify } from 'yaml';
 import type { Cluster, Problems } from '@kubevirt-ci/topology';
 import { describe, type Manifest } from './manifest.ts';
@@ -23,7 +24,7 @@ export function objectFiles(dir: string, objects: readonly Manifest[], header: s
       clash(path, m);
       continue;
     }
-    files.set(path, `${header}${stringify(m, { lineWidth: 0 })}`);
+    files.set(path, `${header}${stringify(m, { ...goYamlOptions, lineWidth: 0 })}`);
   }
   return files;
 }

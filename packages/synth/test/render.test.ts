@@ -154,6 +154,19 @@ describe('render', () => {
       'clusters/hub/manifests/hub-1/twins/configmap-same.monitoring.yaml',
     ]);
   });
+
+  it("quotes a string Go's YAML 1.1 reader would take for a bool or a number, such as an annotation 'on'", () => {
+    const ambiguous = appRendering('ambiguous', (scope) => {
+      emitModel(scope, new ConfigMap({ metadata: { name: 'flags', namespace: 'monitoring', annotations: { verify: 'on', legacy: 'yes', mode: '0400', ratio: '1:30', plain: 'off-by-one' } } }));
+    }, ['monitoring']);
+    const r = render(topology([enable(ambiguous)], [], [ambiguous]));
+    const text = clusterOf(r, 'hub-1').files.get('clusters/hub/manifests/hub-1/ambiguous/configmap-flags.yaml')!;
+    expect(text).toContain('    verify: "on"\n');
+    expect(text).toContain('    legacy: "yes"\n');
+    expect(text).toContain('    mode: "0400"\n');
+    expect(text).toContain('    ratio: "1:30"\n');
+    expect(text).toContain('    plain: off-by-one\n');
+  });
 });
 
 describe('the declare step', () => {
