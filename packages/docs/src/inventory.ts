@@ -88,8 +88,16 @@ export function inventoryOf(t: ResolvedTopology, rc: RenderedCluster): Inventory
         ...((get(m, 'spec', 'receivers') as unknown[] | undefined) ?? []).flatMap((r) =>
           ((get(r, 'slackConfigs') as unknown[] | undefined) ?? []).map((c): [string, string | undefined] => [String(get(c, 'apiURL', 'name') ?? ''), get(c, 'apiURL', 'key') as string | undefined]),
         ),
+        ...((get(m, 'spec', 'remoteWrite') as unknown[] | undefined) ?? []).flatMap((w) =>
+          [get(w, 'tlsConfig', 'cert', 'secret'), get(w, 'tlsConfig', 'keySecret'), get(w, 'tlsConfig', 'ca', 'secret')].map((ref): [string, string | undefined] => [String(get(ref, 'name') ?? ''), get(ref, 'key') as string | undefined]),
+        ),
       ];
       for (const [name, key] of secrets) if (name) useSecret(m.metadata.namespace ?? '', name, key ? [key] : [], qualified(m));
+    }
+    const clientCa = get(m, 'metadata', 'annotations', 'nginx.ingress.kubernetes.io/auth-tls-secret');
+    if (m.kind === 'Ingress' && typeof clientCa === 'string') {
+      const [namespace, name] = clientCa.includes('/') ? clientCa.split('/', 2) : [m.metadata.namespace ?? '', clientCa];
+      useSecret(namespace!, name!, ['ca.crt'], qualified(m));
     }
     const pod = podSpecOf(m);
     if (!pod) continue;

@@ -6,7 +6,7 @@
  * configuration it generates by amtool, the Prometheus one by promtool.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -27,6 +27,28 @@ export interface Placeholder {
 
 /** A value every key takes: opaque to the operator, and a URL where it reads one (Slack's). */
 const placeholderValue = 'https://placeholder.invalid/';
+
+/**
+ * A throwaway certificate and key for the keys the operator parses as PEM: it builds the TLS
+ * assets of a remote write from them, and refuses the Prometheus when they are not PEM
+ * ("failed to find any PEM data in certificate input"). Made once, with openssl.
+ */
+let pem: Record<'tls.crt' | 'tls.key', string> | undefined;
+function pemPlaceholders(): Record<string, string> {
+  if (!pem) {
+    const dir = mkdtempSync(join(tmpdir(), 'operated-pem-'));
+    try {
+      const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=placeholder', '-keyout', join(dir, 'k'), '-out', join(dir, 'c')], { encoding: 'utf8' });
+      if (made.status !== 0) throw new Error(`openssl could not make a placeholder certificate: ${made.stderr || made.error?.message}`);
+      pem = { 'tls.crt': readFileSync(join(dir, 'c'), 'utf8'), 'tls.key': readFileSync(join(dir, 'k'), 'utf8') };
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+  return { ...pem, 'ca.crt': pem['tls.crt'] };
+}
+
+const placeholderFor = (key: string) => pemPlaceholders()[key] ?? placeholderValue;
 
 /** The StatefulSet and generated configuration the operator makes for each kind, by its source. */
 const made = {
@@ -50,7 +72,7 @@ async function applyInputs(api: Client, objects: readonly ParsedObject[], placeh
   const rendered = objects.map((o) => o.value).filter((o) => operatorReads.has(String(o['kind'])));
   const have = new Set(rendered.map(keyOf));
   const filler = placeholders
-    .map((p) => ({ apiVersion: 'v1', kind: p.kind, metadata: { name: p.name, namespace: p.namespace }, ...(p.kind === 'Secret' ? { stringData: Object.fromEntries(p.keys.map((k) => [k, placeholderValue])) } : { data: Object.fromEntries(p.keys.map((k) => [k, placeholderValue])) }) }))
+    .map((p) => ({ apiVersion: 'v1', kind: p.kind, metadata: { name: p.name, namespace: p.namespace }, ...(p.kind === 'Secret' ? { stringData: Object.fromEntries(p.keys.map((k) => [k, placeholderFor(k)])) } : { data: Object.fromEntries(p.keys.map((k) => [k, placeholderFor(k)])) }) }))
     .filter((p) => !have.has(keyOf(p)));
   const namespaces = [...new Set([...rendered, ...filler].map((o) => (o['metadata'] as { namespace?: string }).namespace).filter((n): n is string => !!n))];
   const all = [...namespaces.filter((n) => !have.has(`Namespace /${n}`)).map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })), ...rendered.sort((a, b) => Number(b['kind'] === 'Namespace') - Number(a['kind'] === 'Namespace')), ...filler];

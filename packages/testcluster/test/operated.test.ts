@@ -29,6 +29,7 @@ ${thanosMounts ? '    volumeMounts: [{name: secret-thanos-grpc-tls, mountPath: /
 
 const secrets: Placeholder[] = [
   { kind: 'Secret', namespace: 'monitoring', name: 'thanos-grpc-tls', keys: ['ca.crt', 'tls.crt', 'tls.key'] },
+  { kind: 'Secret', namespace: 'monitoring', name: 'prometheus-remote-write-tls', keys: ['tls.crt', 'tls.key', 'ca.crt'] },
   { kind: 'Secret', namespace: 'monitoring', name: 'thanos-objstore', keys: ['objstore.yml'] },
   { kind: 'Secret', namespace: 'monitoring', name: 'alertmanager-slack', keys: ['webhook-url'] },
 ];
@@ -53,6 +54,29 @@ describe('what the pinned prometheus-operator makes of our Prometheus', () => {
     expect(r.findings).toEqual([
       `flags/refused Prometheus (StatefulSet prometheus-main the operator makes of it) spec.template.spec.containers[name=prometheus].args: prometheus ${imageTag(versions.prometheus)} refuses its command line: Error parsing command line arguments: unknown long flag '--storage.tsdb.no-such-flag'`,
     ]);
+  });
+});
+
+describe("what it makes of a workloads cluster's Prometheus, which remote-writes to the hub", () => {
+  const writer = `apiVersion: monitoring.coreos.com/v1
+kind: Prometheus
+metadata: {name: main, namespace: monitoring}
+spec:
+  image: ${versions.prometheus}
+  version: ${imageTag(versions.prometheus)}
+  serviceMonitorSelector: {}
+  hostAliases: [{ip: 192.0.2.10, hostnames: [thanos-receive.ci.kubevirt.io]}]
+  remoteWrite:
+    - name: hub
+      url: https://thanos-receive.ci.kubevirt.io/api/v1/receive
+      tlsConfig:
+        cert: {secret: {name: prometheus-remote-write-tls, key: tls.crt}}
+        keySecret: {name: prometheus-remote-write-tls, key: tls.key}
+        ca: {secret: {name: prometheus-remote-write-tls, key: ca.crt}}
+`;
+
+  it('builds its TLS assets from the provided certificate (PEM placeholders) into a configuration promtool accepts', async () => {
+    expect(await judge(ns, writer)).toEqual({ findings: [], notes: [] });
   });
 });
 

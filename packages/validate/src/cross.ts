@@ -269,7 +269,33 @@ export function checkReferences(objects: readonly ParsedObject[], options: Cross
         if (!found) report(o, 'cross/issuer-ref', 'spec.issuerRef', `${kind} ${kind === 'Issuer' ? `${ns}/` : ''}${name} is not rendered${kind === 'Issuer' ? ' in the Certificate\'s namespace (an Issuer only serves its own namespace)' : ''}`, 'render the issuer or point issuerRef at one that exists');
         break;
       }
+      case 'Prometheus': {
+        // The operator copies remote-write TLS files from these Secrets; it refuses the
+        // resource while one is missing (the Prometheus is then never reconciled).
+        arr(get(o.value, 'spec', 'remoteWrite')).filter(isObj).forEach((w, i) => {
+          const at = `spec.remoteWrite[${i}].tlsConfig`;
+          for (const [path, name] of [
+            ['cert.secret', get(w, 'tlsConfig', 'cert', 'secret', 'name')],
+            ['keySecret', get(w, 'tlsConfig', 'keySecret', 'name')],
+            ['ca.secret', get(w, 'tlsConfig', 'ca', 'secret', 'name')],
+          ] as const) {
+            const secret = str(name);
+            if (secret && !has('Secret', ns, secret)) {
+              report(o, 'cross/missing-reference', `${at}.${path}`, `Secret ${ns}/${secret} is neither rendered nor declared as provided outside git`, 'render it, or declare it as provided (a Secret from the secrets bundle, say)');
+            }
+          }
+        });
+        break;
+      }
       case 'Ingress': {
+        // ingress-nginx reads the client CA from this Secret, namespace/name or a name in the Ingress's namespace.
+        const authTls = str(get(o.value, 'metadata', 'annotations', 'nginx.ingress.kubernetes.io/auth-tls-secret'));
+        if (authTls) {
+          const [secretNs, secret] = authTls.includes('/') ? authTls.split('/', 2) : [ns, authTls];
+          if (!has('Secret', secretNs, secret!)) {
+            report(o, 'cross/missing-reference', 'metadata.annotations[nginx.ingress.kubernetes.io/auth-tls-secret]', `Secret ${secretNs}/${secret} is neither rendered nor declared as provided outside git: ingress-nginx would deny every request to the host`, 'declare the client CA Secret as provided, with key ca.crt');
+          }
+        }
         const backends: [unknown, string][] = [[get(o.value, 'spec', 'defaultBackend'), 'spec.defaultBackend']];
         arr(get(o.value, 'spec', 'rules')).forEach((rule, i) =>
           arr(get(rule, 'http', 'paths')).forEach((p, j) => backends.push([get(p, 'backend'), `spec.rules[${i}].http.paths[${j}].backend`])),

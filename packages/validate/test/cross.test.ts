@@ -34,6 +34,22 @@ describe('checkReferences', () => {
     expect([severities(true), severities(false)]).toEqual([[['cross/namespace', 'error']], [['cross/namespace', 'warning']]]);
   });
 
+  it("reports an Ingress's client CA Secret and a Prometheus's remote-write TLS Secrets that nothing provides", () => {
+    const ing = (secret: string) =>
+      `apiVersion: networking.k8s.io/v1\nkind: Ingress\nmetadata: {name: r, namespace: ci, annotations: {nginx.ingress.kubernetes.io/auth-tls-secret: ${secret}}}\nspec: {}\n---\n`;
+    const prom =
+      'apiVersion: monitoring.coreos.com/v1\nkind: Prometheus\nmetadata: {name: main, namespace: ci}\nspec:\n  remoteWrite: [{url: "https://hub/api/v1/receive", tlsConfig: {cert: {secret: {name: writer, key: tls.crt}}, keySecret: {name: writer, key: tls.key}, ca: {secret: {name: hub-ca, key: ca.crt}}}}]\n---\n';
+    expect(run(ns('ci') + ing('ci/client-ca') + ing('client-ca') + prom).map((f) => [f[2], f[3]])).toEqual([
+      ['metadata.annotations[nginx.ingress.kubernetes.io/auth-tls-secret]', 'Secret ci/client-ca is neither rendered nor declared as provided outside git: ingress-nginx would deny every request to the host'],
+      ['metadata.annotations[nginx.ingress.kubernetes.io/auth-tls-secret]', 'Secret ci/client-ca is neither rendered nor declared as provided outside git: ingress-nginx would deny every request to the host'],
+      ['spec.remoteWrite[0].tlsConfig.cert.secret', 'Secret ci/writer is neither rendered nor declared as provided outside git'],
+      ['spec.remoteWrite[0].tlsConfig.keySecret', 'Secret ci/writer is neither rendered nor declared as provided outside git'],
+      ['spec.remoteWrite[0].tlsConfig.ca.secret', 'Secret ci/hub-ca is neither rendered nor declared as provided outside git'],
+    ]);
+    const provided = ['client-ca', 'writer', 'hub-ca'].map((name) => ({ kind: 'Secret', namespace: 'ci', name }));
+    expect(run(ns('ci') + ing('ci/client-ca') + prom, provided)).toEqual([]);
+  });
+
   it('reports a workload whose selector misses its template', () => {
     expect(run(ns('ci') + deploy({ labels: '{app: other}' }))).toEqual([['cross/workload-selector', 'Deployment', 'spec.selector.matchLabels', "the selector does not match the pod template's labels"]]);
   });
