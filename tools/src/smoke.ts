@@ -55,6 +55,13 @@ async function kindGateway(): Promise<string> {
   return ipv4;
 }
 
+/** A kind node's IPv4 address on the kind docker network. */
+async function kindNodeAddress(cluster: string): Promise<string> {
+  const out = (await $`docker inspect ${kindNode(cluster)} --format ${'{{with index .NetworkSettings.Networks "kind"}}{{.IPAddress}}{{end}}'}`.quiet()).stdout.trim();
+  if (!/^\d+\.\d+\.\d+\.\d+$/.test(out)) throw new Error(`kind node ${kindNode(cluster)} has no IPv4 address on the kind network (${out || 'none'}); the other clusters could not reach its ingress`);
+  return out;
+}
+
 async function validateVariant(rendered: Rendered): Promise<void> {
   const files = new Map(rendered.clusters.flatMap((rc) => [...rc.files.entries()]));
   const cwd = process.cwd();
@@ -157,7 +164,8 @@ async function main(): Promise<number> {
     const gateway = await kindGateway();
     const served = join(work, 'served');
     server = await serveGit(served, gateway);
-    rendered = render(kindTopology(base, { repoURL: `http://${gateway}:${server.port}/${servedRepo}`, revision: smokeBranch }));
+    const hubAddress = await kindNodeAddress(hub);
+    rendered = render(kindTopology(base, { repoURL: `http://${gateway}:${server.port}/${servedRepo}`, revision: smokeBranch, hubAddress }));
     await validateVariant(rendered);
     const { base: commit } = publishVariant(repoRoot, rendered, served);
     step(`serving ${commit.slice(0, 12)} plus the kind variant at http://${gateway}:${server.port}/${servedRepo} (branch ${smokeBranch})`);
@@ -171,7 +179,7 @@ async function main(): Promise<number> {
     for (const rc of rendered.clusters) {
       const applier = new Applier(kubeConfigs.get(rc.cluster.name)!, fieldManager, false);
       const namespaces = rc.parts.flatMap((p) => p.objects).filter((o) => o.kind === 'Namespace');
-      for (const o of [...namespaces, ...placeholderObjects(rc.provided, secrets)]) await applier.apply(o as KubernetesObject);
+      for (const o of [...namespaces, ...placeholderObjects(rc.provided, secrets, rc.cluster.name)]) await applier.apply(o as KubernetesObject);
     }
 
     step('bootstrap');

@@ -155,7 +155,7 @@ describe('secrets check', () => {
 
   it("checks against what the repository's manifests declare for a cluster", async () => {
     const required = await requiredOn('prow-workloads');
-    expect(required.map((o) => `${o.kind} ${o.namespace}/${o.name}`)).toContain('Secret monitoring/thanos-grpc-tls');
+    expect(required.map((o) => `${o.kind} ${o.namespace}/${o.name}`)).toContain('Secret monitoring/prometheus-remote-write-tls');
     const clusters = render(await loadTopology()).clusters.map((rc) => rc.cluster.name);
     await expect(requiredOn('nowhere')).rejects.toThrow(`no cluster "nowhere" in the topology (there are: ${clusters.join(', ')})`);
   });

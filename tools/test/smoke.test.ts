@@ -1,5 +1,5 @@
 import { execFile, execFileSync } from 'node:child_process';
-import { X509Certificate } from 'node:crypto';
+import { createPrivateKey, X509Certificate } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,16 +16,18 @@ import { kindConfig, preflight } from '../src/smoke/kind.ts';
 import { makeSecrets, placeholderObjects, type SmokeSecrets } from '../src/smoke/placeholders.ts';
 import { applicationLines, eventLines, failingPods, type PodObject } from '../src/smoke/report.ts';
 import { publishVariant, servedRepo, smokeBranch } from '../src/smoke/repo.ts';
-import { kindNode, kindTopology } from '../src/smoke/topology.ts';
+import { kindTopology } from '../src/smoke/topology.ts';
 
 const repoURL = 'http://172.18.0.1:8418/project-infra.git';
+// An address from the documentation range (RFC 5737): the real one is the hub's kind node.
+const hubAddress = '192.0.2.10';
 let kind: Rendered;
 let hub: RenderedCluster;
 let spoke: RenderedCluster;
 let secrets: SmokeSecrets;
 
 beforeAll(async () => {
-  kind = render(kindTopology(await loadTopology(), { repoURL, revision: smokeBranch }));
+  kind = render(kindTopology(await loadTopology(), { repoURL, revision: smokeBranch, hubAddress }));
   hub = kind.clusters.find((rc) => rc.cluster.hub)!;
   spoke = kind.clusters.find((rc) => !rc.cluster.hub)!;
   secrets = makeSecrets(kind);
@@ -61,29 +63,36 @@ describe('the kind variant', () => {
     expect((root['spec'] as { source: { repoURL: string; targetRevision: string } }).source).toMatchObject({ repoURL, targetRevision: 'smoke' });
   });
 
-  it('issues certificates itself for test hostnames behind the kind ingress controller', () => {
-    expect(find(hub, 'ClusterIssuer', 'self-signed')['spec']).toEqual({ selfSigned: {} });
+  it('issues certificates from a private CA for test hostnames behind the kind ingress controller', () => {
+    expect(find(hub, 'ClusterIssuer', 'private-ca')['spec']).toEqual({ ca: { secretName: 'private-ca' } });
     expect(objects(hub).filter((o) => o.kind === 'Certificate').map((c) => [(c['spec'] as { dnsNames: string[] }).dnsNames[0], (c['spec'] as { issuerRef: { name: string } }).issuerRef.name])).toEqual([
-      ['prow.kubevirt-ci.test', 'self-signed'],
-      ['gcsweb.kubevirt-ci.test', 'self-signed'],
-      ['grafana.kubevirt-ci.test', 'self-signed'],
-      ['search.kubevirt-ci.test', 'self-signed'],
+      ['prow.kubevirt-ci.test', 'private-ca'],
+      ['gcsweb.kubevirt-ci.test', 'private-ca'],
+      ['grafana.kubevirt-ci.test', 'private-ca'],
+      ['search.kubevirt-ci.test', 'private-ca'],
+      ['thanos-receive.kubevirt-ci.test', 'private-ca'],
     ]);
     const ingresses = objects(hub).filter((o) => o.kind === 'Ingress');
     expect(ingresses.length).toBeGreaterThan(0);
     expect(new Set(ingresses.map((i) => (i['spec'] as { ingressClassName: string }).ingressClassName))).toEqual(new Set(['nginx']));
   });
 
-  it('keeps data in small claims on the default storage class, and serves the spoke sidecar on a node port', () => {
+  it("keeps data in small claims on the default storage class, and has the spoke write to the hub's node, trusting the private CA", () => {
     const all = kind.clusters.flatMap(objects);
     expect(all.filter((o) => o.kind === 'PersistentVolume')).toEqual([]);
-    for (const claim of all.filter((o) => o.kind === 'PersistentVolumeClaim')) {
-      expect((claim['spec'] as { storageClassName?: string }).storageClassName).toBeUndefined();
-      expect(['1Gi', '2Gi', '6Gi']).toContain((claim['spec'] as { resources: { requests: { storage: string } } }).resources.requests.storage);
+    const sizes = all.filter((o) => o.kind === 'PersistentVolumeClaim').map((claim) => (claim['spec'] as { storageClassName?: string; resources: { requests: { storage: string } } }));
+    expect(sizes.length).toBeGreaterThan(0);
+    for (const claim of sizes) {
+      expect(claim.storageClassName).toBeUndefined();
+      expect(['1Gi', '2Gi', '6Gi']).toContain(claim.resources.requests.storage);
     }
-    expect(find(spoke, 'Service', 'thanos-sidecar-remote')['spec']).toMatchObject({ type: 'NodePort', ports: [{ name: 'grpc', port: 10901, nodePort: 30901 }] });
-    const query = find(hub, 'Deployment', 'thanos-query');
-    expect(JSON.stringify(query)).toContain('--endpoint=prow-workloads-control-plane:30901');
+    const p = find(spoke, 'Prometheus', 'main')['spec'] as { remoteWrite: { url: string; tlsConfig: { ca?: unknown } }[]; hostAliases: unknown };
+    expect([p.remoteWrite[0]!.url, p.remoteWrite[0]!.tlsConfig.ca, p.hostAliases]).toEqual([
+      'https://thanos-receive.kubevirt-ci.test/api/v1/receive',
+      { secret: { name: 'prometheus-remote-write-tls', key: 'ca.crt' } },
+      [{ ip: hubAddress, hostnames: ['thanos-receive.kubevirt-ci.test'] }],
+    ]);
+    expect(all.filter((o) => o.kind === 'Service').map((o) => (o['spec'] as { type?: string }).type ?? 'ClusterIP').filter((t) => t === 'LoadBalancer' || t === 'NodePort')).toEqual([]);
   });
 });
 
@@ -141,13 +150,27 @@ describe('the placeholder secrets', () => {
     const ca = new X509Certificate(secrets.pki.caCert);
     const leaf = new X509Certificate(secrets.pki.leafCert);
     expect([ca.ca, leaf.verify(ca.publicKey), leaf.checkIssued(ca)]).toEqual([true, true, true]);
-    // The hub's query dials each spoke's kind node; in-cluster peers use the Service names.
-    const dialled = ['*.monitoring.svc', ...spokes().map((rc) => kindNode(rc.cluster.name))].sort();
-    expect(leaf.subjectAltName).toBe(dialled.map((n) => `DNS:${n}`).join(', '));
-    expect(dialled).toContain('prow-workloads-control-plane');
+    expect(leaf.subjectAltName).toBe('DNS:*.monitoring.svc');
     expect(leaf.keyUsage).toEqual(expect.arrayContaining(['1.3.6.1.5.5.7.3.1', '1.3.6.1.5.5.7.3.2']));
-    const tls = placeholderObjects(spoke.provided, secrets).find((m) => m.metadata.name === 'thanos-grpc-tls')!;
+    const tls = placeholderObjects(hub.provided, secrets, hub.cluster.name).find((m) => m.metadata.name === 'thanos-grpc-tls')!;
     expect(Buffer.from((tls['data'] as Record<string, string>)['ca.crt']!, 'base64').toString()).toBe(secrets.pki.caCert);
+  });
+
+  it("give each writer a client-only certificate with the CN the hub's ingress admits, and the hub's issuer the CA itself", () => {
+    const data = (rc: RenderedCluster, name: string) => {
+      const m = placeholderObjects(rc.provided, secrets, rc.cluster.name).find((o) => o.metadata.name === name)!;
+      return Object.fromEntries(Object.entries(m['data'] as Record<string, string>).map(([k, v]) => [k, Buffer.from(v, 'base64').toString()]));
+    };
+    const ca = new X509Certificate(secrets.pki.caCert);
+    for (const rc of spokes()) {
+      const writer = data(rc, 'prometheus-remote-write-tls');
+      const cert = new X509Certificate(writer['tls.crt']!);
+      expect([cert.subject, cert.checkIssued(ca), cert.keyUsage, writer['ca.crt']]).toEqual([`CN=prometheus.${rc.cluster.name}`, true, ['1.3.6.1.5.5.7.3.2'], secrets.pki.caCert]);
+      expect(cert.checkPrivateKey(createPrivateKey(writer['tls.key']!))).toBe(true);
+    }
+    expect(spokes().length).toBeGreaterThan(0);
+    expect(data(hub, 'private-ca')).toEqual({ 'tls.crt': secrets.pki.caCert, 'tls.key': secrets.pki.caKey });
+    expect(data(hub, 'thanos-receive-client-ca')).toEqual({ 'ca.crt': secrets.pki.caCert });
   });
 });
 
@@ -168,10 +191,10 @@ describe('the system checks', () => {
       'Grafana serves its login page -> ibm-prow-jobs monitoring/grafana:3000',
       "Grafana's datasource answers through Thanos query -> ibm-prow-jobs monitoring/grafana:3000",
       'ci-search answers -> ibm-prow-jobs ci-search/ci-search:80',
-      // Then per cluster, in topology order: the caches its jobs' presets point at, and a spoke's metrics on the hub.
+      // Then per cluster, in topology order: the caches its jobs' presets point at (an image pulled through the docker proxy), and a spoke's metrics on the hub.
       ...kind.clusters.flatMap((rc) => [
         `kubevirt-prow/bazel-cache:8080 (preset-bazel-cache) answers on ${rc.cluster.name} -> ${rc.cluster.name} kubevirt-prow/bazel-cache:8080`,
-        `docker-proxy/docker-mirror-proxy:3128 (preset-docker-mirror-proxy) answers on ${rc.cluster.name} -> ${rc.cluster.name} docker-proxy/docker-mirror-proxy:3128`,
+        `docker-proxy/docker-mirror-proxy on ${rc.cluster.name} pulls docker.io/enix/x509-certificate-exporter:3.21.0 through its cache, with its CA -> ${rc.cluster.name} docker-proxy/docker-mirror-proxy:3128`,
         ...(rc.cluster.hub ? [] : [`${rc.cluster.name}'s Prometheus is visible through the hub's Thanos query -> ibm-prow-jobs monitoring/thanos-query-frontend:9090`]),
       ]),
     ]);

@@ -5,11 +5,19 @@ import { z } from 'zod';
 
 /**
  * The ClusterIssuer every exposed service's certificate comes from: Let's Encrypt, or on a
- * cluster no one can reach from the internet (kind), one that signs each certificate itself.
+ * cluster no one can reach from the internet (kind), a private CA whose certificate the
+ * clients that call the cluster are given (a remote-writing Prometheus verifies the hub by it).
  */
-export const clusterIssuers = { acme: 'letsencrypt', selfSigned: 'self-signed' } as const;
+export const clusterIssuers = { acme: 'letsencrypt', privateCa: 'private-ca' } as const;
 
 const namespace = 'cert-manager';
+
+/**
+ * The private CA's certificate and key. A ClusterIssuer reads its Secret from cert-manager's
+ * cluster resource namespace, its own (pkg/issuer/ca/setup.go, v1.19.4), under tls.crt and
+ * tls.key (pkg/util/kube/pki.go).
+ */
+export const privateCaSecret = { namespace, name: 'private-ca', keys: ['tls.crt', 'tls.key'] } as const;
 
 const resources = z
   .object({
@@ -22,7 +30,7 @@ const small = { requests: { cpu: '10m', memory: '64Mi' }, limits: { cpu: '200m',
 
 const values = z
   .object({
-    issuer: z.enum(['acme', 'selfSigned']).default('acme'),
+    issuer: z.enum(['acme', 'privateCa']).default('acme'),
     acme: z
       .object({
         /** Let's Encrypt production; staging is https://acme-staging-v02.api.letsencrypt.org/directory */
@@ -49,7 +57,7 @@ export const app = defineApp({
   component: 'cert-manager',
   description: 'manages TLS certificates for our web services',
   values,
-  kindValues: { issuer: 'selfSigned' },
+  kindValues: { issuer: 'privateCa' },
   provides: ['certificates'],
 
   namespaces: ({ topology, cluster }) => [
@@ -106,6 +114,11 @@ export const app = defineApp({
     },
   ],
 
+  provided: ({ values: v }) =>
+    v.issuer === 'privateCa'
+      ? [{ kind: 'Secret', ...privateCaSecret, keys: [...privateCaSecret.keys], description: "the private CA that signs the exposed hosts' certificates: its certificate (a CA) and key" }]
+      : [],
+
   render: (scope, { topology, cluster, values: v }) => {
     const issuer = clusterIssuers[v.issuer];
     emitModel(
@@ -113,8 +126,8 @@ export const app = defineApp({
       new ClusterIssuer({
         metadata: { name: issuer },
         spec:
-          v.issuer === 'selfSigned'
-            ? { selfSigned: {} }
+          v.issuer === 'privateCa'
+            ? { ca: { secretName: privateCaSecret.name } }
             : {
                 acme: {
                   server: v.acme.server,

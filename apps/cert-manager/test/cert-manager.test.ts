@@ -35,13 +35,16 @@ describe('the cert-manager app', () => {
     });
   });
 
-  it('signs certificates itself with issuer selfSigned, for a cluster the internet cannot reach (kind)', () => {
-    const objects = objectsOf(renderHub({ issuer: 'selfSigned' }), 'hub-1', 'cert-manager');
-    expect(objects[0]).toEqual({ apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'self-signed' }, spec: { selfSigned: {} } });
+  it('signs certificates with a private CA from a provided Secret, for a cluster the internet cannot reach (kind)', () => {
+    const privately = renderHub({ issuer: 'privateCa' });
+    const objects = objectsOf(privately, 'hub-1', 'cert-manager');
+    expect(objects[0]).toEqual({ apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', metadata: { name: 'private-ca' }, spec: { ca: { secretName: 'private-ca' } } });
     expect(objects.slice(1).map((c) => (c['spec'] as { issuerRef: unknown }).issuerRef)).toEqual([
-      { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'self-signed' },
-      { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'self-signed' },
+      { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'private-ca' },
+      { group: 'cert-manager.io', kind: 'ClusterIssuer', name: 'private-ca' },
     ]);
+    expect(privately.clusters[0]!.provided.map((p) => [p.namespace, p.name, p.keys])).toEqual([['cert-manager', 'private-ca', ['tls.crt', 'tls.key']]]);
+    expect(rendered.clusters[0]!.provided).toEqual([]);
   });
 
   it("renders a Certificate for each exposed host, in the namespace of the host's Service", () => {

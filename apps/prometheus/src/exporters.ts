@@ -1,6 +1,6 @@
 import { Probe } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import { containerResources, deployment, emitModel, goYamlOptions, policyException, restrictedPod, securePodSpec, service } from '@kubevirt-ci/kube';
-import { serviceHost, type Versions } from '@kubevirt-ci/topology';
+import { serviceHost, type ExposedService, type Versions } from '@kubevirt-ci/topology';
 import type { Construct } from 'constructs';
 import { DaemonSet } from 'kubernetes-models/apps/v1';
 import { ClusterRole, ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
@@ -21,7 +21,13 @@ export type ExporterValues = z.output<typeof exporterValues>;
 export const exporters = {
   nodeExporter: { name: 'node-exporter', port: 9100 },
   kubeStateMetrics: { name: 'kube-state-metrics', port: 8080 },
-  blackboxExporter: { name: 'blackbox-exporter', port: 9115, module: 'https' },
+  blackboxExporter: {
+    name: 'blackbox-exporter',
+    port: 9115,
+    module: 'https',
+    /** For a host that admits only client certificates: success is the ingress refusing us without one. */
+    clientCertModule: 'https-client-cert-required',
+  },
 } as const;
 
 /**
@@ -152,12 +158,21 @@ export function renderKubeStateMetrics(scope: Construct, versions: Versions, res
 
 /**
  * blackbox-exporter and a Probe of every host the cluster exposes: whether it answers over
- * TLS, and when the certificate it serves expires (probe_ssl_earliest_cert_expiry).
+ * TLS, and when the certificate it serves expires (probe_ssl_earliest_cert_expiry). A host
+ * that admits only client certificates must refuse the probe, which has none, with 400
+ * (ngx_http_ssl_module's answer to a missing certificate): anything else is a failure.
  */
-export function renderHostProbes(scope: Construct, versions: Versions, resources: ExporterValues['blackboxExporter'], hosts: readonly string[]): void {
-  const { name, port, module } = exporters.blackboxExporter;
+export function renderHostProbes(scope: Construct, versions: Versions, resources: ExporterValues['blackboxExporter'], hosts: readonly Pick<ExposedService, 'host' | 'clientCertificates'>[]): void {
+  const { name, port, module, clientCertModule } = exporters.blackboxExporter;
   const labels = labelsOf(name);
-  const config = { modules: { [module]: { prober: 'http', timeout: '10s', http: { fail_if_not_ssl: true, preferred_ip_protocol: 'ip4' } } } };
+  // Module fields: config/config.go of blackbox_exporter v0.28.0.
+  const http = { fail_if_not_ssl: true, preferred_ip_protocol: 'ip4' };
+  const config = {
+    modules: {
+      [module]: { prober: 'http', timeout: '10s', http },
+      ...(hosts.some((h) => h.clientCertificates) ? { [clientCertModule]: { prober: 'http', timeout: '10s', http: { ...http, valid_status_codes: [400] } } } : {}),
+    },
+  };
   emitModel(scope, new ConfigMap({ metadata: { name, namespace, labels }, data: { 'blackbox.yml': stringify(config, goYamlOptions) } }));
   deployment(scope, {
     name,
@@ -180,16 +195,21 @@ export function renderHostProbes(scope: Construct, versions: Versions, resources
     },
   });
   service(scope, { name, namespace, labels, selector: labels, ports: [{ name: 'http', port, targetPort: 'http' }] });
-  emitModel(
-    scope,
-    new Probe({
-      metadata: { name: 'exposed-hosts', namespace, labels },
-      spec: {
-        prober: { url: `${serviceHost({ namespace, name })}:${port}` },
-        module,
-        interval: '60s',
-        targets: { staticConfig: { static: hosts.map((h) => `https://${h}`) } },
-      },
-    }),
-  );
+  const probe = (probeName: string, probeModule: string, targets: readonly string[]) =>
+    emitModel(
+      scope,
+      new Probe({
+        metadata: { name: probeName, namespace, labels },
+        spec: {
+          prober: { url: `${serviceHost({ namespace, name })}:${port}` },
+          module: probeModule,
+          interval: '60s',
+          targets: { staticConfig: { static: targets.map((h) => `https://${h}`) } },
+        },
+      }),
+    );
+  const open = hosts.filter((h) => !h.clientCertificates).map((h) => h.host);
+  const guarded = hosts.filter((h) => h.clientCertificates).map((h) => h.host);
+  if (open.length > 0) probe('exposed-hosts', module, open);
+  if (guarded.length > 0) probe('exposed-hosts-client-cert', clientCertModule, guarded);
 }

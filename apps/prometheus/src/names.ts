@@ -1,6 +1,5 @@
 import { componentLabels } from '@kubevirt-ci/kube';
-import { serviceHost, type Cluster, type NamespaceName, type ServiceRef, type Topology } from '@kubevirt-ci/topology';
-import type { PrometheusValues } from './server.ts';
+import type { Cluster, NamespaceName, ServiceRef } from '@kubevirt-ci/topology';
 
 /** The app's name, under which clusters enable it. */
 export const appName = 'prometheus';
@@ -32,9 +31,9 @@ export const thanosPorts = { grpc: 10901, http: 10902 } as const;
 export const sidecarService = { namespace, name: 'thanos-sidecar', port: thanosPorts.grpc } as const satisfies ServiceRef;
 
 /**
- * Every StoreAPI (sidecars, store gateway) speaks mutual TLS: Thanos query presents the same
- * kind of certificate it checks. One Secret per cluster holds a certificate for both server
- * and client use, signed by the monitoring CA kept in the secrets bundle.
+ * Every StoreAPI on the hub (sidecar, receive, store gateway) speaks mutual TLS: Thanos query
+ * presents the same kind of certificate it checks. One Secret on the hub holds a certificate
+ * for both server and client use, signed by the monitoring CA kept in the secrets bundle.
  */
 export const grpcTls = {
   secret: 'thanos-grpc-tls',
@@ -60,36 +59,30 @@ export const objstoreSecret = { name: 'thanos-objstore', key: 'objstore.yml' } a
 /** The Slack incoming webhook Alertmanager posts to. */
 export const slackSecret = { name: 'alertmanager-slack', key: 'webhook-url' } as const;
 
-/** A node port the remote sidecar is served on instead of a LoadBalancer, and the host the hub dials. */
-export interface SidecarNodePort {
-  readonly host: string;
-  readonly port: number;
-}
-
-type MonitoredCluster = Pick<Cluster, 'name' | 'hub' | 'apps'>;
-
-function sidecarNodePort(cluster: MonitoredCluster): SidecarNodePort | undefined {
-  // The app's own values, typed by its schema (index.ts's prometheusOn, which this module cannot import).
-  return (cluster.apps.find((e) => e.app.name === appName)?.values as { prometheus: PrometheusValues } | undefined)?.prometheus.sidecarNodePort;
-}
-
-/** The public name a remote cluster's sidecar StoreAPI answers on (its LoadBalancer). */
-export function remoteSidecarHost(t: Pick<Topology, 'publicDomain'>, cluster: Pick<Cluster, 'name'>): string {
-  return `thanos-sidecar.${cluster.name}.${t.publicDomain}`;
-}
-
 /**
- * The StoreAPI address of a cluster's sidecar as the hub's Thanos query dials it: in-cluster
- * on the hub, elsewhere through the cluster's public name, or its node port where it has one.
+ * How a cluster other than the hub sends its metrics: its Prometheus remote-writes to the hub's
+ * Thanos receive, through the hub's ingress, presenting a client certificate. Nothing on that
+ * cluster listens for the hub, so nothing there needs a load balancer or an allow-list of the
+ * hub's addresses; the hub's ingress admits only the writers' certificates.
  */
-export function sidecarAddress(t: Pick<Topology, 'publicDomain'>, cluster: MonitoredCluster): string {
-  if (cluster.hub) return `${serviceHost(sidecarService)}:${sidecarService.port}`;
-  const nodePort = sidecarNodePort(cluster);
-  return nodePort ? `${nodePort.host}:${nodePort.port}` : `${remoteSidecarHost(t, cluster)}:${sidecarService.port}`;
+export const remoteWrite = {
+  /** The exposed service on the hub; its host and port are in the topology's facts. */
+  exposed: 'thanos-receive',
+  /** Thanos receive's remote-write handler (pkg/receive/handler.go, v0.42.4). */
+  path: '/api/v1/receive',
+  /** The writer's client certificate and key, on each writing cluster. */
+  secret: 'prometheus-remote-write-tls',
+  keys: ['tls.crt', 'tls.key'],
+  /** The writers' CA certificate, on the hub, for its ingress to verify them with. */
+  clientCaSecret: 'thanos-receive-client-ca',
+} as const;
+
+/** The Common Name of the client certificate a cluster's Prometheus writes to the hub with. */
+export function remoteWriterName(cluster: Pick<Cluster, 'name'>): string {
+  return `prometheus.${cluster.name}`;
 }
 
-/** The DNS names a cluster's gRPC certificate must carry. */
-export function grpcCertificateNames(t: Pick<Topology, 'publicDomain'>, cluster: MonitoredCluster): string[] {
-  // On the hub, one wildcard covers the sidecar and the store gateway in the namespace.
-  return cluster.hub ? [`*.${namespace}.svc`] : [sidecarNodePort(cluster)?.host ?? remoteSidecarHost(t, cluster)];
+/** The DNS names the hub's gRPC certificate carries: one wildcard covers the sidecar, receive and the store gateway. */
+export function grpcCertificateNames(): string[] {
+  return [`*.${namespace}.svc`];
 }

@@ -53,6 +53,8 @@ export interface ClusterAlertsOptions {
   readonly probesHosts: boolean;
   /** After how long a Terminating pod counts as stuck: past the build cluster's own cleanup. */
   readonly stuckTerminatingMinutes: number;
+  /** The hub's Prometheus ships blocks through its sidecar; every other one remote-writes to the hub. */
+  readonly hub: boolean;
 }
 
 const days = (n: number) => n * 86400;
@@ -172,25 +174,46 @@ export function clusterAlerts(o: ClusterAlertsOptions): AlertGroup[] {
         },
       ],
     },
-    {
-      name: 'thanos-sidecar',
-      rules: [
-        {
-          alert: 'ThanosSidecarNotUploading',
-          // Prometheus cuts a block every 2h; two missed blocks mean history is not reaching the bucket.
-          expr: `time() - max by (cluster) (thanos_objstore_bucket_last_successful_upload_time{job="${sidecarService.name}"}) > 4 * 3600`,
-          for: '15m',
-          severity: 'critical',
-          summary: 'The Thanos sidecar has not uploaded a block for over 4 hours; the history stays on the local volume only.',
+    o.hub
+      ? {
+          name: 'thanos-sidecar',
+          rules: [
+            {
+              alert: 'ThanosSidecarNotUploading',
+              // Prometheus cuts a block every 2h; two missed blocks mean history is not reaching the bucket.
+              expr: `time() - max by (cluster) (thanos_objstore_bucket_last_successful_upload_time{job="${sidecarService.name}"}) > 4 * 3600`,
+              for: '15m',
+              severity: 'critical',
+              summary: 'The Thanos sidecar has not uploaded a block for over 4 hours; the history stays on the local volume only.',
+            },
+            {
+              alert: 'ThanosSidecarUploadFailing',
+              expr: 'increase(thanos_shipper_upload_failures_total[1h]) > 0',
+              for: '30m',
+              severity: 'warning',
+              summary: 'The Thanos sidecar fails to upload blocks to the bucket.',
+            },
+          ],
+        }
+      : {
+          name: 'remote-write',
+          rules: [
+            {
+              alert: 'PrometheusRemoteWriteBehind',
+              // Metric names from storage/remote/queue_manager.go at Prometheus v3.14.0 (module v0.314.0).
+              expr: 'max by (remote_name) (prometheus_remote_storage_queue_highest_timestamp_seconds) - max by (remote_name) (prometheus_remote_storage_queue_highest_sent_timestamp_seconds) > 600',
+              for: '15m',
+              severity: 'critical',
+              summary: "This cluster's samples are {{ $value | humanizeDuration }} behind on their way to the hub's Thanos receive: its metrics are missing from Grafana.",
+            },
+            {
+              alert: 'PrometheusRemoteWriteFailing',
+              expr: 'rate(prometheus_remote_storage_samples_failed_total[5m]) > 0',
+              for: '15m',
+              severity: 'warning',
+              summary: "The hub's Thanos receive refuses this cluster's samples (a client certificate it does not accept, or a receive that is down).",
+            },
+          ],
         },
-        {
-          alert: 'ThanosSidecarUploadFailing',
-          expr: 'increase(thanos_shipper_upload_failures_total[1h]) > 0',
-          for: '30m',
-          severity: 'warning',
-          summary: 'The Thanos sidecar fails to upload blocks to the bucket.',
-        },
-      ],
-    },
   ];
 }

@@ -1,10 +1,11 @@
 import { Prometheus } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1';
 import type { IEmbeddedPersistentVolumeClaim } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/EmbeddedPersistentVolumeClaim';
 import { cacheStorage, containerResources, emitModel, localPersistentVolume, onCacheNode, parseQuantity, quantity, restrictedPod, service } from '@kubevirt-ci/kube';
-import { imageTag, TopologyError, type Cluster, type Versions } from '@kubevirt-ci/topology';
+import { exposedService, imageTag, TopologyError, type Cluster, type ResolvedTopology } from '@kubevirt-ci/topology';
+import type { IRemoteWriteSpec } from '@kubernetes-models/prometheus-operator/monitoring.coreos.com/v1/RemoteWriteSpec';
 import type { Construct } from 'constructs';
 import { ClusterRole, ClusterRoleBinding } from 'kubernetes-models/rbac.authorization.k8s.io/v1';
-import { Service, ServiceAccount } from 'kubernetes-models/v1';
+import { ServiceAccount } from 'kubernetes-models/v1';
 import { z } from 'zod';
 import {
   clusterLabel,
@@ -15,6 +16,7 @@ import {
   operatedPodLabels,
   operatorSecretVolume,
   prometheusName,
+  remoteWrite,
   replicaLabel,
   sidecarService,
   thanosPorts,
@@ -34,16 +36,19 @@ export const prometheusValues = z
     scrapeInterval: z.string().regex(/^\d+[sm]$/, 'must be a duration such as 30s').default('30s'),
     resources: containerResources.default({ requests: { cpu: '500m', memory: '4Gi' }, limits: { memory: '6Gi' } }),
     sidecarResources: containerResources.default({ requests: { cpu: '50m', memory: '128Mi' }, limits: { memory: '512Mi' } }),
-    /**
-     * Who may reach a remote cluster's sidecar LoadBalancer (CIDRs); mutual TLS guards it
-     * either way, this narrows who can even connect. Empty: anyone.
-     */
-    sidecarSourceRanges: z.array(z.cidrv4()).default([]),
-    /**
-     * Serve the remote sidecar on this node port instead of a LoadBalancer, on a cluster that
-     * has none (kind); the hub dials host:port.
-     */
-    sidecarNodePort: z.object({ host: z.string().min(1), port: z.number().int().min(30000).max(32767) }).strict().optional(),
+    /** How this cluster's Prometheus reaches the hub's Thanos receive; on the hub, unused. */
+    remoteWrite: z
+      .object({
+        /** Resolve the receive host to this address (kind, where no DNS serves the test domain). */
+        hostAddress: z.ipv4().optional(),
+        /**
+         * Verify the hub's server certificate with the ca.crt in the writer's Secret instead of
+         * the system's roots: for a hub whose ingress certificate a private CA signs (kind).
+         */
+        privateServerCa: z.boolean().default(false),
+      })
+      .strict()
+      .prefault({}),
   })
   .strict();
 export type PrometheusValues = z.output<typeof prometheusValues>;
@@ -83,10 +88,34 @@ function claimName(ordinal: number): string {
 }
 
 /**
- * Prometheus with its Thanos sidecar: the ServiceAccount it scrapes with, read-only access to
- * what it discovers, the resource itself, and the Services in front of the sidecar.
+ * Where a cluster other than the hub sends its samples: the hub's Thanos receive, as the
+ * writer's client certificate names it (its CN is checked by the hub's ingress).
  */
-export function renderPrometheus(scope: Construct, versions: Versions, cluster: Cluster, v: PrometheusValues): void {
+function remoteWriteToHub(t: Pick<ResolvedTopology, 'exposedServices'>, cluster: Cluster, v: PrometheusValues['remoteWrite']): IRemoteWriteSpec {
+  const key = (k: string) => ({ name: remoteWrite.secret, key: k });
+  return {
+    name: 'hub',
+    url: `https://${exposedService(t, remoteWrite.exposed).host}${remoteWrite.path}`,
+    tlsConfig: {
+      cert: { secret: key('tls.crt') },
+      keySecret: key('tls.key'),
+      ...(v.privateServerCa ? { ca: { secret: key('ca.crt') } } : {}),
+    },
+  };
+}
+
+/** The keys of a writer's Secret: its certificate and key, and the CA of the hub's certificate where that is private. */
+export function remoteWriteKeys(v: PrometheusValues['remoteWrite']): string[] {
+  return [...remoteWrite.keys, ...(v.privateServerCa ? ['ca.crt'] : [])];
+}
+
+/**
+ * Prometheus: the ServiceAccount it scrapes with, read-only access to what it discovers, the
+ * resource itself; on the hub with its Thanos sidecar and the Service in front of it,
+ * elsewhere remote-writing to the hub, so that nothing on that cluster listens for the hub.
+ */
+export function renderPrometheus(scope: Construct, topology: Pick<ResolvedTopology, 'versions' | 'exposedServices'>, cluster: Cluster, v: PrometheusValues): void {
+  const { versions } = topology;
   checkRetention(cluster, v);
   if (v.storage.type === 'local' && v.replicas > 1) {
     throw new TopologyError([
@@ -172,52 +201,38 @@ export function renderPrometheus(scope: Construct, versions: Versions, cluster: 
             },
           } as unknown as IEmbeddedPersistentVolumeClaim,
         },
-        secrets: [grpcTls.secret],
-        thanos: {
-          image: versions.thanos,
-          version: imageTag(versions.thanos),
-          objectStorageConfig: { name: objstoreSecret.name, key: objstoreSecret.key },
-          grpcServerTlsConfig: { certFile: tlsFile('tls.crt'), keyFile: tlsFile('tls.key'), caFile: tlsFile('ca.crt') },
-          // The operator mounts spec.secrets into the prometheus container only; the sidecar,
-          // which reads these files, gets the same volume at the same path.
-          volumeMounts: [tlsVolume],
-          resources: v.sidecarResources,
-        },
+        ...(cluster.hub
+          ? {
+              secrets: [grpcTls.secret],
+              thanos: {
+                image: versions.thanos,
+                version: imageTag(versions.thanos),
+                objectStorageConfig: { name: objstoreSecret.name, key: objstoreSecret.key },
+                grpcServerTlsConfig: { certFile: tlsFile('tls.crt'), keyFile: tlsFile('tls.key'), caFile: tlsFile('ca.crt') },
+                // The operator mounts spec.secrets into the prometheus container only; the sidecar,
+                // which reads these files, gets the same volume at the same path.
+                volumeMounts: [tlsVolume],
+                resources: v.sidecarResources,
+              },
+            }
+          : {
+              remoteWrite: [remoteWriteToHub(topology, cluster, v.remoteWrite)],
+              ...(v.remoteWrite.hostAddress ? { hostAliases: [{ ip: v.remoteWrite.hostAddress, hostnames: [exposedService(topology, remoteWrite.exposed).host] }] } : {}),
+            }),
       },
     }),
   );
 
-  const pods = operatedPodLabels('prometheus', prometheusName);
-  service(scope, {
-    name: sidecarService.name,
-    namespace,
-    labels: labelsOf('thanos-sidecar'),
-    selector: pods,
-    ports: [
-      { name: 'grpc', port: thanosPorts.grpc, targetPort: 'grpc' },
-      { name: 'http', port: thanosPorts.http, targetPort: 'http' },
-    ],
-  });
-  if (!cluster.hub) {
-    // The hub's Thanos query reaches this cluster's StoreAPI from outside; mutual TLS admits
-    // only clients with a certificate from the monitoring CA.
-    emitModel(
-      scope,
-      new Service({
-        metadata: { name: `${sidecarService.name}-remote`, namespace, labels: labelsOf('thanos-sidecar-remote') },
-        spec: v.sidecarNodePort
-          ? {
-              type: 'NodePort',
-              selector: pods,
-              ports: [{ name: 'grpc', port: thanosPorts.grpc, targetPort: 'grpc', protocol: 'TCP', nodePort: v.sidecarNodePort.port }],
-            }
-          : {
-              type: 'LoadBalancer',
-              selector: pods,
-              ports: [{ name: 'grpc', port: thanosPorts.grpc, targetPort: 'grpc', protocol: 'TCP' }],
-              ...(v.sidecarSourceRanges.length > 0 ? { loadBalancerSourceRanges: v.sidecarSourceRanges } : {}),
-            },
-      }),
-    );
+  if (cluster.hub) {
+    service(scope, {
+      name: sidecarService.name,
+      namespace,
+      labels: labelsOf('thanos-sidecar'),
+      selector: operatedPodLabels('prometheus', prometheusName),
+      ports: [
+        { name: 'grpc', port: thanosPorts.grpc, targetPort: 'grpc' },
+        { name: 'http', port: thanosPorts.http, targetPort: 'http' },
+      ],
+    });
   }
 }

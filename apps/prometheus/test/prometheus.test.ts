@@ -127,13 +127,41 @@ describe('the prometheus app', () => {
     expect([p.nodeSelector, p.storage.volumeClaimTemplate.spec.volumeName]).toEqual([{ 'ci.kubevirt.io/cachenode': 'true' }, 'monitoring-prometheus']);
   });
 
-  it('exposes the sidecar to the hub only from the other clusters, behind mutual TLS', () => {
-    expect(named(hub, 'Service', 'thanos-sidecar-remote')).toBeUndefined();
-    const remote = named(spoke, 'Service', 'thanos-sidecar-remote');
-    expect([remote.spec.type, remote.spec.ports]).toEqual(['LoadBalancer', [{ name: 'grpc', port: 10901, targetPort: 'grpc', protocol: 'TCP' }]]);
-    const provided = (c: number) => rendered.clusters[c]!.provided.find((p) => p.name === 'thanos-grpc-tls')!;
-    expect(provided(0).description).toContain('DNS names *.monitoring.svc,');
-    expect(provided(1).description).toContain('DNS names thanos-sidecar.spoke-1.ci.kubevirt.io,');
+  it('listens for nothing on the other clusters: their Prometheus remote-writes to the hub with a client certificate', () => {
+    // Only in-cluster Services on the spoke: before, a LoadBalancer nothing on a bare-metal cluster provides, open to everyone.
+    expect(byKind(spoke, 'Service').map((s) => [s.metadata.name, s.spec.type ?? 'ClusterIP'])).toEqual([
+      ['node-exporter', 'ClusterIP'],
+      ['kube-state-metrics', 'ClusterIP'],
+    ]);
+    const p = named(spoke, 'Prometheus', 'main').spec;
+    expect([p.thanos, p.secrets]).toEqual([undefined, undefined]);
+    expect(p.remoteWrite).toEqual([
+      {
+        name: 'hub',
+        url: 'https://thanos-receive.ci.kubevirt.io/api/v1/receive',
+        // The hub's certificate is a public one: the system's roots verify it.
+        tlsConfig: { cert: { secret: { name: 'prometheus-remote-write-tls', key: 'tls.crt' } }, keySecret: { name: 'prometheus-remote-write-tls', key: 'tls.key' } },
+      },
+    ]);
+    expect(p.hostAliases).toBeUndefined();
+    const writer = rendered.clusters[1]!.provided.find((o) => o.name === 'prometheus-remote-write-tls')!;
+    expect(writer.description).toContain('CN prometheus.spoke-1, extended key usage clientAuth only');
+    // The hub keeps its sidecar, in-cluster only.
+    expect(named(hub, 'Service', 'thanos-sidecar').spec.type).toBeUndefined();
+    expect(rendered.clusters[0]!.provided.find((o) => o.name === 'thanos-grpc-tls')!.description).toContain('DNS names *.monitoring.svc,');
+  });
+
+  it("trusts a private CA for the hub's certificate and pins the hub's address only when told to (kind)", () => {
+    const kindLike = renderWith({ prometheus: { remoteWrite: { hostAddress: '172.18.0.2', privateServerCa: true } } });
+    const p = named(objectsOf(kindLike, 'spoke-1', 'prometheus'), 'Prometheus', 'main').spec;
+    expect(p.remoteWrite[0].tlsConfig.ca).toEqual({ secret: { name: 'prometheus-remote-write-tls', key: 'ca.crt' } });
+    expect(p.hostAliases).toEqual([{ ip: '172.18.0.2', hostnames: ['thanos-receive.ci.kubevirt.io'] }]);
+    expect(kindLike.clusters[1]!.provided.find((o) => o.name === 'prometheus-remote-write-tls')!.keys).toEqual(['tls.crt', 'tls.key', 'ca.crt']);
+  });
+
+  it('refuses an address that is not IPv4 for the hub, naming the field', () => {
+    const problems = problemsFrom(() => renderWith({ prometheus: { remoteWrite: { hostAddress: 'hub.example' } } } as never));
+    expect(problems.map((p) => p.field)).toEqual(['values.prometheus.remoteWrite.hostAddress', 'values.prometheus.remoteWrite.hostAddress']);
   });
 
   it('scrapes every endpoint its cluster declares, with a ServiceMonitor each', () => {
@@ -220,12 +248,17 @@ describe('the prometheus app', () => {
   });
 
   it('declares the Secrets it needs by name and keys, never their values', () => {
-    expect(rendered.clusters[1]!.provided.map((p) => [p.namespace, p.name, p.keys])).toEqual([
+    expect(rendered.clusters[0]!.provided.filter((p) => p.namespace === 'monitoring').map((p) => [p.namespace, p.name, p.keys])).toEqual([
       ['monitoring', 'thanos-objstore', ['objstore.yml']],
       ['monitoring', 'thanos-grpc-tls', ['tls.crt', 'tls.key', 'ca.crt']],
       ['monitoring', 'alertmanager-slack', ['webhook-url']],
     ]);
-    expect(rendered.clusters[1]!.provided[0]!.description).toBe('Thanos object-store configuration: type GCS, bucket kubevirt-prow-thanos, with a service account that may write to it');
+    expect(rendered.clusters[0]!.provided[0]!.description).toBe('Thanos object-store configuration: type GCS, bucket kubevirt-prow-thanos, with a service account that may write to it');
+    // The other clusters hold no bucket credentials and no StoreAPI certificate: only their writer's.
+    expect(rendered.clusters[1]!.provided.map((p) => [p.namespace, p.name, p.keys])).toEqual([
+      ['monitoring', 'prometheus-remote-write-tls', ['tls.crt', 'tls.key']],
+      ['monitoring', 'alertmanager-slack', ['webhook-url']],
+    ]);
   });
 
   it('gives its exporters least privilege: kube-state-metrics lists and watches only what it reports', () => {

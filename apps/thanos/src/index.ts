@@ -1,21 +1,24 @@
 import {
   app as prometheusApp,
+  blocksSharePercent,
   grpcTls,
   prometheusOn,
   namespace,
   objstoreSecret,
+  remoteWrite,
+  remoteWriterName,
   renderAlertRules,
   replicaLabel,
-  sidecarAddress,
+  sidecarService,
   thanosPorts,
   type AlertGroup,
 } from '@kubevirt-ci/app-prometheus';
-import { componentLabels, containerResources, deployment, kindResources, quantity, restrictedPod, service, statefulSet } from '@kubevirt-ci/kube';
-import { defineApp, enabledOn, serviceHost, TopologyError, type Cluster, type Flow, type MetricsEndpoint, type ResolvedTopology, type ServiceRef } from '@kubevirt-ci/topology';
+import { componentLabels, containerResources, deployment, exposedIngress, kindResources, quantity, restrictedPod, service, statefulSet } from '@kubevirt-ci/kube';
+import { defineApp, enabledOn, exposedService, serviceHost, TopologyError, type Cluster, type Flow, type MetricsEndpoint, type Problem, type ResolvedTopology, type ServiceRef } from '@kubevirt-ci/topology';
 import type { Construct } from 'constructs';
 import type { IContainer, IVolume, IVolumeMount } from 'kubernetes-models/v1';
 import { z } from 'zod';
-import { compactVolumeProblems, retentionProblems } from './retention.ts';
+import { compactVolumeProblems, receiveVolumeProblems, retentionProblems } from './retention.ts';
 
 export { compactScratch, downsampleAfterDays, largestBlockDays, retentionProblems } from './retention.ts';
 
@@ -25,6 +28,7 @@ const name = 'thanos';
 export const queryFrontendService = { namespace, name: 'thanos-query-frontend', port: 9090 } as const satisfies ServiceRef;
 const queryService = { namespace, name: 'thanos-query', port: thanosPorts.http } as const satisfies ServiceRef;
 const storeService = { namespace, name: 'thanos-store', port: thanosPorts.grpc } as const satisfies ServiceRef;
+const receiveService = { namespace, name: 'thanos-receive', port: thanosPorts.grpc } as const satisfies ServiceRef;
 
 const claim = z.object({ size: quantity, storageClassName: z.string().min(1).optional() }).strict();
 
@@ -50,6 +54,16 @@ const values = z
         /** Index headers and caches of the bucket's blocks. */
         storage: claim.default({ size: '50Gi' }),
         resources: containerResources.default({ requests: { cpu: '200m', memory: '2Gi' }, limits: { memory: '4Gi' } }),
+      })
+      .strict()
+      .prefault({}),
+    /** Takes the other clusters' samples (remote write) and ships them to the bucket as 2-hour blocks. */
+    receive: z
+      .object({
+        /** How long samples stay on receive's volume; the bucket keeps the history. */
+        retentionDays: z.number().int().min(1).default(1),
+        storage: claim.default({ size: '50Gi' }),
+        resources: containerResources.default({ requests: { cpu: '500m', memory: '2Gi' }, limits: { memory: '4Gi' } }),
       })
       .strict()
       .prefault({}),
@@ -83,23 +97,42 @@ export function monitoredClusters(t: Pick<ResolvedTopology, 'clusters'>): Cluste
   return t.clusters.filter((c) => enabledOn(c, prometheusApp));
 }
 
-/**
- * Every StoreAPI the query fans out to: each monitored cluster's sidecar (in-cluster on the
- * hub, through its public name elsewhere) and the store gateway over the bucket.
- */
-export function storeEndpoints(t: Pick<ResolvedTopology, 'clusters' | 'publicDomain'>): string[] {
-  return [...monitoredClusters(t).map((c) => sidecarAddress(t, c)), `${serviceHost(storeService)}:${storeService.port}`];
+/** The monitored clusters other than the hub: their Prometheus remote-writes to the hub's receive. */
+export function writingClusters(t: Pick<ResolvedTopology, 'clusters'>): Cluster[] {
+  return monitoredClusters(t).filter((c) => !c.hub);
 }
 
-function thanosContainer(role: string, image: string, args: string[], resources: Values['query']['resources'], mounts: IVolumeMount[]): IContainer {
+/**
+ * Every StoreAPI the query fans out to, all in the hub's monitoring namespace: the hub's
+ * sidecar, receive when other clusters write to it, and the store gateway over the bucket.
+ */
+export function storeEndpoints(t: Pick<ResolvedTopology, 'clusters'>): string[] {
+  const address = (s: ServiceRef) => `${serviceHost(s)}:${s.port}`;
+  return [address(sidecarService), ...(writingClusters(t).length > 0 ? [address(receiveService)] : []), address(storeService)];
+}
+
+/**
+ * The ingress-nginx annotations (internal/ingress/annotations/authtls/main.go, controller-v1.13.0)
+ * that admit only the writers: a certificate signed by the writers' CA, directly (depth 1), whose
+ * subject is one writer's CN. The CN pattern is matched against nginx's $ssl_client_s_dn.
+ */
+export function receiveIngressAnnotations(writers: readonly Cluster[]): Record<string, string> {
+  const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  return {
+    'nginx.ingress.kubernetes.io/auth-tls-secret': `${namespace}/${remoteWrite.clientCaSecret}`,
+    'nginx.ingress.kubernetes.io/auth-tls-verify-client': 'on',
+    'nginx.ingress.kubernetes.io/auth-tls-verify-depth': '1',
+    'nginx.ingress.kubernetes.io/auth-tls-match-cn': `CN=(${writers.map((c) => escape(remoteWriterName(c))).join('|')})$`,
+  };
+}
+
+function thanosContainer(role: string, image: string, args: string[], resources: Values['query']['resources'], mounts: IVolumeMount[], extra: Pick<IContainer, 'ports' | 'env'> = {}): IContainer {
   return {
     name: role,
     image,
     args: [role, ...args],
-    ports: [
-      { name: 'http', containerPort: thanosPorts.http },
-      { name: 'grpc', containerPort: thanosPorts.grpc },
-    ],
+    ports: [{ name: 'http', containerPort: thanosPorts.http }, { name: 'grpc', containerPort: thanosPorts.grpc }, ...(extra.ports ?? [])],
+    ...(extra.env ? { env: extra.env } : {}),
     readinessProbe: { httpGet: { port: 'http', path: '/-/ready' }, periodSeconds: 10 },
     livenessProbe: { httpGet: { port: 'http', path: '/-/healthy' }, initialDelaySeconds: 10, periodSeconds: 30, failureThreshold: 4 },
     resources,
@@ -109,7 +142,7 @@ function thanosContainer(role: string, image: string, args: string[], resources:
 
 const labelsOf = (component: string) => componentLabels(name, component);
 
-function renderComponents(scope: Construct, t: ResolvedTopology, v: Values): void {
+function renderComponents(scope: Construct, t: ResolvedTopology, cluster: Cluster, v: Values): void {
   const image = t.versions.thanos;
   // Thanos images run as uid 1001.
   const securityContext = restrictedPod(1001);
@@ -191,6 +224,60 @@ function renderComponents(scope: Construct, t: ResolvedTopology, v: Values): voi
     ],
   });
 
+  const writers = writingClusters(t);
+  if (writers.length > 0) {
+    const exposed = exposedService(t, remoteWrite.exposed);
+    const receive = labelsOf(receiveService.name);
+    const dataDir = '/var/thanos/receive';
+    statefulSet(scope, {
+      name: receiveService.name,
+      namespace,
+      labels: receive,
+      serviceName: receiveService.name,
+      // One: without a hashring, each receive keeps what it is sent, so two behind one Service would each hold half.
+      replicas: 1,
+      volumeClaims: [{ name: 'data', size: v.receive.storage.size, ...(v.receive.storage.storageClassName ? { storageClassName: v.receive.storage.storageClassName } : {}) }],
+      pod: {
+        securityContext,
+        containers: [
+          thanosContainer(
+            'receive',
+            image,
+            [
+              ...addressFlags,
+              `--remote-write.address=0.0.0.0:${exposed.port}`,
+              `--tsdb.path=${dataDir}`,
+              `--tsdb.retention=${v.receive.retentionDays}d`,
+              // Receive refuses to start without an external label of its own (cmd/thanos/receive.go).
+              '--label=receive_replica="$(POD_NAME)"',
+              objstoreFlag,
+              ...tlsServer,
+            ],
+            v.receive.resources,
+            [{ name: 'data', mountPath: dataDir }, tlsMount, objstoreMount],
+            {
+              ports: [{ name: 'remote-write', containerPort: exposed.port }],
+              env: [{ name: 'POD_NAME', valueFrom: { fieldRef: { fieldPath: 'metadata.name' } } }],
+            },
+          ),
+        ],
+        volumes: [tlsVolume, objstoreVolume],
+      },
+    });
+    service(scope, {
+      name: receiveService.name,
+      namespace,
+      labels: receive,
+      selector: receive,
+      ports: [
+        { name: 'grpc', port: receiveService.port, targetPort: 'grpc' },
+        { name: 'http', port: thanosPorts.http, targetPort: 'http' },
+        { name: 'remote-write', port: exposed.port, targetPort: 'remote-write' },
+      ],
+    });
+    exposedIngress(scope, cluster, remoteWrite.exposed, exposed, undefined, receiveIngressAnnotations(writers));
+  }
+
   const compact = labelsOf('thanos-compact');
   const r = v.compact.retention;
   statefulSet(scope, {
@@ -230,11 +317,30 @@ function renderComponents(scope: Construct, t: ResolvedTopology, v: Values): voi
 }
 
 /** What the hub's Prometheus watches in Thanos itself. */
-function thanosAlerts(endpoints: number): AlertGroup[] {
+function thanosAlerts(endpoints: number, receives: boolean): AlertGroup[] {
   return [
     {
       name: 'thanos',
       rules: [
+        ...(receives
+          ? [
+              {
+                alert: 'ThanosReceiveDown',
+                expr: `absent(up{job="${receiveService.name}"} == 1)`,
+                for: '15m',
+                severity: 'critical',
+                summary: "Thanos receive is not running: the other clusters' samples pile up in their Prometheus's WAL and are missing from Grafana.",
+              } as const,
+              {
+                alert: 'ThanosReceiveNotUploading',
+                // The metric objstore exports under the thanos_ prefix receive gives it (cmd/thanos/receive.go, v0.42.4).
+                expr: `time() - max(thanos_objstore_bucket_last_successful_upload_time{job="${receiveService.name}"}) > 4 * 3600`,
+                for: '15m',
+                severity: 'critical',
+                summary: "Thanos receive has not uploaded a block for over 4 hours; the other clusters' history is only on its volume.",
+              } as const,
+            ]
+          : []),
         {
           alert: 'ThanosCompactHalted',
           expr: 'thanos_compact_halted == 1',
@@ -270,6 +376,7 @@ export const app = defineApp({
     query: { resources: kindResources() },
     queryFrontend: { resources: kindResources() },
     store: { storage: { size: '1Gi' }, resources: kindResources() },
+    receive: { storage: { size: '2Gi' }, resources: kindResources() },
     compact: { storage: { size: '6Gi' }, resources: kindResources() },
   },
   requires: [prometheusApp.name],
@@ -279,21 +386,50 @@ export const app = defineApp({
   render: (scope, { topology, cluster, values: v }) => {
     const where = { file: cluster.source, object: `app "${name}" on cluster "${cluster.name}"` };
     const growth = monitoredClusters(topology).flatMap((c) => prometheusOn(c)?.growthPerDay ?? []);
-    const problems = [...retentionProblems(where, v.compact.retention), ...compactVolumeProblems(where, v.compact.storage.size, growth)];
+    const writers = writingClusters(topology);
+    const problems = [
+      ...retentionProblems(where, v.compact.retention),
+      ...compactVolumeProblems(where, v.compact.storage.size, growth),
+      ...receiveProblems(cluster, writers),
+      ...(writers.length > 0 ? receiveVolumeProblems(where, v.receive.storage.size, v.receive.retentionDays, writers.flatMap((c) => prometheusOn(c)?.growthPerDay ?? []), blocksSharePercent) : []),
+    ];
     if (problems.length > 0) throw new TopologyError(problems);
-    renderComponents(scope, topology, v);
-    renderAlertRules(scope, 'thanos-alerts', thanosAlerts(storeEndpoints(topology).length));
+    renderComponents(scope, topology, cluster, v);
+    renderAlertRules(scope, 'thanos-alerts', thanosAlerts(storeEndpoints(topology).length, writers.length > 0));
   },
 
-  metrics: () =>
-    [queryService.name, queryFrontendService.name, storeService.name, 'thanos-compact'].map(
+  metrics: ({ topology }) =>
+    [queryService.name, queryFrontendService.name, storeService.name, ...(writingClusters(topology).length > 0 ? [receiveService.name] : []), 'thanos-compact'].map(
       (svc): MetricsEndpoint => ({ name: svc, namespace, selector: labelsOf(svc), port: 'http', description: `Thanos ${svc.slice('thanos-'.length)}` }),
     ),
 
-  flows: ({ topology, cluster }) => [
-    { kind: 'storage', label: 'reads, compacts and downsamples blocks', direction: 'out', peer: { bucket: 'thanos-blocks' } },
-    ...monitoredClusters(topology)
-      .filter((c) => c.name !== cluster.name)
-      .map((c): Flow => ({ kind: 'metrics', label: 'queries its sidecar (StoreAPI, mutual TLS)', direction: 'out', peer: { cluster: c.name, component: prometheusApp.component } })),
+  provided: ({ topology }) =>
+    writingClusters(topology).length > 0
+      ? [
+          {
+            kind: 'Secret',
+            namespace,
+            name: remoteWrite.clientCaSecret,
+            keys: ['ca.crt'],
+            description: `the certificate of the CA that signs the writing clusters' client certificates (${writingClusters(topology).map(remoteWriterName).join(', ')}); the ingress admits a writer by it. Keep it apart from the monitoring CA, so that no StoreAPI certificate can write`,
+          },
+        ]
+      : [],
+
+  flows: ({ topology }) => [
+    { kind: 'storage', label: 'reads, compacts and downsamples blocks; receive uploads what it is sent', direction: 'out', peer: { bucket: 'thanos-blocks' } },
+    ...writingClusters(topology).map((c): Flow => ({ kind: 'metrics', label: 'receives its samples (remote write, client certificate)', direction: 'in', peer: { cluster: c.name, component: prometheusApp.component } })),
   ],
 });
+
+/** Receive is reached through the hub's ingress: the hub exposes it exactly when other clusters write to it. */
+function receiveProblems(cluster: Cluster, writers: readonly Cluster[]): Problem[] {
+  const exposed = cluster.exposes.includes(remoteWrite.exposed);
+  if (writers.length > 0 && !exposed) {
+    return [{ file: cluster.source, object: `cluster "${cluster.name}"`, field: 'exposes', message: `${writers.map((c) => c.name).join(', ')} remote-write their metrics to this cluster's Thanos receive, but the cluster does not expose "${remoteWrite.exposed}"`, fix: `add "${remoteWrite.exposed}" to the cluster's exposes` }];
+  }
+  if (writers.length === 0 && exposed) {
+    return [{ file: cluster.source, object: `cluster "${cluster.name}"`, field: 'exposes', message: `exposes "${remoteWrite.exposed}", but no other cluster runs Prometheus to write to it`, fix: `remove "${remoteWrite.exposed}" from the cluster's exposes` }];
+  }
+  return [];
+}

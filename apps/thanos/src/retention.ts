@@ -59,3 +59,22 @@ export function compactVolumeProblems(where: Where, size: string, growthPerDay: 
     },
   ];
 }
+
+/**
+ * A problem when receive's volume cannot hold what the writing clusters send in its retention
+ * (their growth a day, summed); the share of the volume blocks may fill is the same as
+ * Prometheus's, the rest holds the WAL.
+ */
+export function receiveVolumeProblems(where: Where, size: string, retentionDays: number, growthPerDay: readonly string[], blocksSharePercent: number): Problem[] {
+  const needed = retentionDays * growthPerDay.reduce((sum, g) => sum + parseQuantity(g), 0);
+  const room = (parseQuantity(size) * blocksSharePercent) / 100;
+  if (needed <= room) return [];
+  return [
+    {
+      ...where,
+      field: 'values.receive.storage.size',
+      message: `receive keeps ${retentionDays} days of the writing clusters (${Math.ceil(needed / gib)}Gi), more than ${blocksSharePercent} % of ${size}`,
+      fix: `give receive at least ${Math.ceil(needed / (blocksSharePercent / 100) / gib)}Gi, or keep fewer days (the bucket keeps the history)`,
+    },
+  ];
+}

@@ -39,7 +39,8 @@ export const role = defineRole({
       description: 'Hosted on IBM Cloud Kubernetes Service. Argo CD runs here and manages every cluster.',
       uses: { services: ['github', 'quay', 'slack'], buckets: ['build-results', 'build-artifacts', 'thanos-blocks'] },
       connectedClusters: [{ cluster: 'prow-workloads', why: 'the control plane schedules CI jobs on it' }],
-      exposes: ['deck', 'gcsweb', 'grafana', 'ci-search'],
+      // thanos-receive: the workloads clusters' Prometheus write their samples there.
+      exposes: ['deck', 'gcsweb', 'grafana', 'ci-search', 'thanos-receive'],
       // IBM Cloud Kubernetes Service's public application load balancer.
       ingressClassName: 'public-iks-k8s-nginx',
     },

@@ -153,12 +153,14 @@ describe('the control plane', () => {
       ['Certificate', 'kubevirt-prow', 'gcsweb-tls'],
       ['Certificate', 'monitoring', 'grafana-tls'],
       ['Certificate', 'ci-search', 'ci-search-tls'],
+      ['Certificate', 'monitoring', 'thanos-receive-tls'],
     ]);
     expect(objects.slice(1).map((m) => (m['spec'] as { dnsNames: string[] }).dnsNames)).toEqual([
       ['prow.ci.kubevirt.io'],
       ['gcsweb.ci.kubevirt.io'],
       ['grafana.ci.kubevirt.io'],
       ['search.ci.kubevirt.io'],
+      ['thanos-receive.ci.kubevirt.io'],
     ]);
     expect(objects.slice(1).map((m) => (m['spec'] as { dnsNames: string[] }).dnsNames[0])).toEqual(
       cp.cluster.exposes.map((e) => exposedServices[e as keyof typeof exposedServices].host),

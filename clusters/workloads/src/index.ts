@@ -27,7 +27,7 @@ export const role = defineRole({
     {
       name: 'prow-workloads',
       description: "The e2e workloads cluster, managed by the control plane's Argo CD.",
-      uses: { services: ['quay'], buckets: ['build-artifacts', 'thanos-blocks'] },
+      uses: { services: ['quay'], buckets: ['build-artifacts'] },
       connectedClusters: [{ cluster: 'ibm-prow-jobs', why: 'it sends Prow jobs here to be executed and retrieves their state' }],
       exposes: [],
     },

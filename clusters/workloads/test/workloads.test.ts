@@ -43,16 +43,16 @@ describe('the workloads role', () => {
     // The new cluster gets exactly what the first one has, under its own name ...
     const renamed = new Map([...first.files].map(([path, content]) => [path.replaceAll('prow-workloads', 'prow-arm64-workloads'), content.replaceAll('prow-workloads', 'prow-arm64-workloads')]));
     expect(second.files).toEqual(renamed);
-    // ... nothing that was there changes, but for Thanos on the hub, which now queries it too.
+    // ... nothing that was there changes, but the hub's receive admits its writer too.
     expect(first.files).toEqual(clusterOf(rendered, 'prow-workloads').files);
-    const before = clusterOf(rendered, 'ibm-prow-jobs').files;
-    const after = clusterOf(grown, 'ibm-prow-jobs').files;
-    expect([...after.keys()]).toEqual([...before.keys()]);
-    const thanos = 'clusters/control-plane/manifests/ibm-prow-jobs/thanos';
-    expect([...after.keys()].filter((k) => after.get(k) !== before.get(k))).toEqual([`${thanos}/deployment-thanos-query.yaml`, `${thanos}/prometheusrule-thanos-alerts.yaml`]);
-    const endpoints = (files: ReadonlyMap<string, string>) => [...files.get(`${thanos}/deployment-thanos-query.yaml`)!.matchAll(/--endpoint=(\S+)/g)].map((m) => m[1]);
-    // The spokes' sidecars come in topology order, after the hub's and before the store gateway.
-    expect(endpoints(after)).toEqual([...endpoints(before).slice(0, -1), 'thanos-sidecar.prow-arm64-workloads.ci.kubevirt.io:10901', endpoints(before).at(-1)]);
+    const before = clusterOf(rendered, 'ibm-prow-jobs');
+    const after = clusterOf(grown, 'ibm-prow-jobs');
+    expect([...after.files.keys()]).toEqual([...before.files.keys()]);
+    const ingress = 'clusters/control-plane/manifests/ibm-prow-jobs/thanos/ingress-thanos-receive.yaml';
+    expect([...after.files.keys()].filter((k) => after.files.get(k) !== before.files.get(k))).toEqual([ingress]);
+    expect(after.files.get(ingress)).toContain('auth-tls-match-cn: CN=(prometheus\\.prow-workloads|prometheus\\.prow-arm64-workloads)$\n');
+    // The writers' CA Secret on the hub names the new writer too.
+    expect(after.provided.find((p) => p.name === 'thanos-receive-client-ca')!.description).toContain('(prometheus.prow-workloads, prometheus.prow-arm64-workloads)');
   });
 
   it("points its jobs at its own caches, through the same presets as the control plane's jobs", () => {

@@ -13,15 +13,16 @@ export interface IngressPath {
 /**
  * The Ingress of an exposed service: its host from the facts, TLS from the Certificate the
  * cert-manager app issues for it, the cluster's ingress class. By default everything goes to
- * the exposed Service; pass paths to route parts of the host elsewhere (deck's /hook).
+ * the exposed Service; pass paths to route parts of the host elsewhere (deck's /hook), and
+ * annotations for what the ingress controller does beyond routing (client certificates).
  */
-export function exposedIngress(scope: Construct, cluster: Cluster, name: string, exposed: ExposedService, paths?: readonly IngressPath[]): ApiObject {
+export function exposedIngress(scope: Construct, cluster: Cluster, name: string, exposed: ExposedService, paths?: readonly IngressPath[], annotations?: Record<string, string>): ApiObject {
   if (!cluster.exposes.includes(name)) {
     throw new Error(`cluster "${cluster.name}" does not expose "${name}"; add it to the cluster's exposes, or do not render its Ingress there`);
   }
   const routes = paths ?? [{ path: '/', service: exposed.service, port: exposed.port }];
   return emitModel(scope, new Ingress({
-    metadata: { name, namespace: exposed.namespace },
+    metadata: { name, namespace: exposed.namespace, ...(annotations ? { annotations } : {}) },
     spec: {
       ingressClassName: cluster.ingressClassName,
       tls: [{ hosts: [exposed.host], secretName: tlsSecretName(name) }],

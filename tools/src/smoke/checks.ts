@@ -4,12 +4,14 @@
  * the kind variant renders; the smoke test forwards a local port to it and runs the check.
  */
 import { createHmac } from 'node:crypto';
+import { proxyService } from '@kubevirt-ci/app-docker-proxy';
 import { datasource } from '@kubevirt-ci/app-grafana';
 import type { Manifest, Rendered, RenderedCluster } from '@kubevirt-ci/synth';
 import { appName as prometheusApp } from '@kubevirt-ci/app-prometheus';
 import { queryFrontendService } from '@kubevirt-ci/app-thanos';
 import { enabledOn, exposedService, jobPresetsOn, prowNamespace, type ServiceRef } from '@kubevirt-ci/topology';
 import type { SmokeSecrets } from './placeholders.ts';
+import { pullThroughProxy } from './registry.ts';
 
 export interface Target extends ServiceRef {
   readonly cluster: string;
@@ -120,6 +122,21 @@ export function systemChecks(rendered: Rendered, secrets: SmokeSecrets): SystemC
         const svc = objectsOf(rc).find((o) => o.kind === 'Service' && o.metadata.namespace === ref.namespace && o.metadata.name === ref.name);
         // An ExternalName alias has no pods to forward to; its target is checked itself.
         if ((svc?.['spec'] as { type?: string } | undefined)?.type === 'ExternalName') continue;
+        if (ref.namespace === proxyService.namespace && ref.name === proxyService.name) {
+          // An image the clusters run, from Docker Hub, where the proxy is needed most.
+          const image = t.versions.x509CertificateExporter;
+          checks.push({
+            name: `${ref.namespace}/${ref.name} on ${rc.cluster.name} pulls ${image} through its cache, with its CA`,
+            target: renderedTarget(rc, ref.namespace, ref.name, ref.port),
+            run: async (base) => {
+              const ca = await get(`${base}/ca.crt`);
+              expectStatus('GET /ca.crt', ca, 200);
+              if (ca.body.trim() !== secrets.pki.caCert.trim()) throw new Error('GET /ca.crt: the proxy serves another CA than the one provided to it');
+              await pullThroughProxy(base, image, secrets.pki.caCert);
+            },
+          });
+          continue;
+        }
         checks.push({
           name: `${ref.namespace}/${ref.name}:${ref.port} (${preset.label}) answers on ${rc.cluster.name}`,
           target: renderedTarget(rc, ref.namespace, ref.name, ref.port),

@@ -3,14 +3,16 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { grpcCertificateNames } from '@kubevirt-ci/app-prometheus';
+import { privateCaSecret } from '@kubevirt-ci/app-cert-manager';
+import { grpcCertificateNames, remoteWrite, remoteWriterName } from '@kubevirt-ci/app-prometheus';
 import type { Manifest, Rendered } from '@kubevirt-ci/synth';
 import type { ProvidedObject } from '@kubevirt-ci/topology';
 import { manifestOf } from '../secrets/provided.ts';
 
 /**
- * One throwaway CA for everything the smoke clusters need signed: the docker proxy's CA and
- * the Thanos StoreAPIs' mutual TLS. Made with openssl, which every CI runner has.
+ * One throwaway CA for everything the smoke clusters need signed: the docker proxy's CA, the
+ * hub's private issuer, the Thanos StoreAPIs' mutual TLS and the remote writers' client
+ * certificates. Made with openssl, which every CI runner has.
  */
 export interface SmokePki {
   readonly caCert: string;
@@ -18,9 +20,11 @@ export interface SmokePki {
   /** For server and client use, with every name a StoreAPI answers on. */
   readonly leafCert: string;
   readonly leafKey: string;
+  /** A client-only certificate and key for each remote writer, by its cluster's name. */
+  readonly writers: ReadonlyMap<string, { readonly cert: string; readonly key: string }>;
 }
 
-export function makePki(dnsNames: readonly string[]): SmokePki {
+export function makePki(dnsNames: readonly string[], writers: readonly { cluster: string; commonName: string }[] = []): SmokePki {
   const dir = mkdtempSync(join(tmpdir(), 'smoke-pki-'));
   const f = (name: string) => join(dir, name);
   const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -31,7 +35,13 @@ export function makePki(dnsNames: readonly string[]): SmokePki {
     writeFileSync(f('ext.cnf'), `subjectAltName=${dnsNames.map((n) => `DNS:${n}`).join(',')}\nextendedKeyUsage=serverAuth,clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n`);
     openssl('x509', '-req', '-in', f('tls.csr'), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f('ext.cnf'), '-out', f('tls.crt'));
     const read = (name: string) => readFileSync(f(name), 'utf8');
-    return { caCert: read('ca.crt'), caKey: read('ca.key'), leafCert: read('tls.crt'), leafKey: read('tls.key') };
+    writeFileSync(f('client.cnf'), 'extendedKeyUsage=clientAuth\nkeyUsage=critical,digitalSignature,keyEncipherment\n');
+    const signed = writers.map(({ cluster, commonName }, i): [string, { cert: string; key: string }] => {
+      openssl('req', '-newkey', 'rsa:2048', '-nodes', '-subj', `/CN=${commonName}`, '-keyout', f(`w${i}.key`), '-out', f(`w${i}.csr`));
+      openssl('x509', '-req', '-in', f(`w${i}.csr`), '-CA', f('ca.crt'), '-CAkey', f('ca.key'), '-CAcreateserial', '-days', '2', '-extfile', f('client.cnf'), '-out', f(`w${i}.crt`));
+      return [cluster, { cert: read(`w${i}.crt`), key: read(`w${i}.key`) }];
+    });
+    return { caCert: read('ca.crt'), caKey: read('ca.key'), leafCert: read('tls.crt'), leafKey: read('tls.key'), writers: new Map(signed) };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -46,8 +56,8 @@ export interface SmokeSecrets {
 }
 
 export function makeSecrets(rendered: Rendered): SmokeSecrets {
-  const names = rendered.clusters.filter((rc) => rc.provided.some((p) => p.keys.includes('tls.crt'))).flatMap((rc) => grpcCertificateNames(rendered.topology, rc.cluster));
-  return { hmac: randomBytes(24).toString('hex'), grafanaUser: 'admin', grafanaPassword: randomBytes(12).toString('hex'), pki: makePki([...new Set(names)].sort()) };
+  const writers = rendered.clusters.filter((rc) => rc.provided.some((p) => p.name === remoteWrite.secret)).map((rc) => ({ cluster: rc.cluster.name, commonName: remoteWriterName(rc.cluster) }));
+  return { hmac: randomBytes(24).toString('hex'), grafanaUser: 'admin', grafanaPassword: randomBytes(12).toString('hex'), pki: makePki(grpcCertificateNames(), writers) };
 }
 
 const rsaKey = () => generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
@@ -64,11 +74,19 @@ current-context: unreachable
 /**
  * A value that works for a key, by what the key holds: the same key name means the same
  * kind of content in every provided object. GitHub's OAuth config shares its key name with
- * deck's cookie, so it is told apart by the object.
+ * deck's cookie, the private issuer's CA and the remote writer's client certificate theirs
+ * with the StoreAPI certificate, so those are told apart by the object (and its cluster).
  */
-export function placeholderValue(object: ProvidedObject, key: string, s: SmokeSecrets): string {
+export function placeholderValue(object: ProvidedObject, key: string, s: SmokeSecrets, cluster = ''): string {
   if (object.name === 'github-oauth-config') {
     return 'client_id: smoke\nclient_secret: smoke\nredirect_url: https://prow.kubevirt-ci.test/github-login/redirect\nfinal_redirect_url: https://prow.kubevirt-ci.test/pr\n';
+  }
+  if (object.namespace === privateCaSecret.namespace && object.name === privateCaSecret.name && (key === 'tls.crt' || key === 'tls.key')) {
+    return key === 'tls.crt' ? s.pki.caCert : s.pki.caKey;
+  }
+  const writer = s.pki.writers.get(cluster);
+  if (object.name === remoteWrite.secret && writer && (key === 'tls.crt' || key === 'tls.key')) {
+    return key === 'tls.crt' ? writer.cert : writer.key;
   }
   switch (key) {
     case 'ca.crt':
@@ -110,8 +128,8 @@ export function placeholderValue(object: ProvidedObject, key: string, s: SmokeSe
  * Every object a cluster's apps declare as provided, filled with placeholders; Prow's
  * kubeconfig (the object with contexts) is left to bootstrap, which builds it for real.
  */
-export function placeholderObjects(provided: readonly ProvidedObject[], s: SmokeSecrets): Manifest[] {
+export function placeholderObjects(provided: readonly ProvidedObject[], s: SmokeSecrets, cluster = ''): Manifest[] {
   return provided
     .filter((o) => !o.contexts)
-    .map((object) => manifestOf({ object, data: Object.fromEntries(object.keys.map((k) => [k, Buffer.from(placeholderValue(object, k, s))])) }) as Manifest);
+    .map((object) => manifestOf({ object, data: Object.fromEntries(object.keys.map((k) => [k, Buffer.from(placeholderValue(object, k, s, cluster))])) }) as Manifest);
 }

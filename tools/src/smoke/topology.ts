@@ -6,9 +6,6 @@ export const kindIngressClass = 'nginx';
 /** The domain of the test hostnames on kind; nothing resolves it outside the clusters. */
 export const kindDomain = 'kubevirt-ci.test';
 
-/** The node port a workloads cluster serves its sidecar's StoreAPI on, for the hub's Thanos. */
-export const kindSidecarNodePort = 30901;
-
 /** The name of a kind cluster's node container, which the other cluster's pods resolve. */
 export function kindNode(cluster: string): string {
   return `${cluster}-control-plane`;
@@ -18,13 +15,20 @@ export interface KindOptions {
   /** Where the clusters read this repository: the smoke test's git server. */
   readonly repoURL: string;
   readonly revision: string;
+  /**
+   * The hub's kind node on the docker network, where its ingress controller listens; the
+   * workloads clusters' Prometheus reach the hub's Thanos receive there, as no DNS serves the
+   * test domain. Unknown before the clusters exist (the unit tests pass a documentation address).
+   */
+  readonly hubAddress: string;
 }
 
 /**
  * The repository's topology as the smoke test deploys it on kind: the same apps on the same
- * clusters, with each app's kindValues (next to its values schema), a self-signed issuer, test hostnames, the
- * kind ingress controller, and the workloads clusters' sidecars on a node port. Argo CD reads
- * it from the smoke test's git server.
+ * clusters, with each app's kindValues (next to its values schema; cert-manager's is a private
+ * CA), test hostnames, the kind ingress controller, and the workloads clusters' Prometheus
+ * writing to the hub's node, trusting the private CA. Argo CD reads it from the smoke test's
+ * git server.
  */
 export function kindTopology(base: Topology, o: KindOptions): Topology {
   const exposedServices = Object.fromEntries(
@@ -45,7 +49,7 @@ export function kindTopology(base: Topology, o: KindOptions): Topology {
             ...c,
             ...(c.exposes.length > 0 ? { ingressClassName: kindIngressClass } : {}),
             ...(monitored && !role.hub
-              ? { values: mergeValues(c.values ?? {}, { prometheus: { prometheus: { sidecarNodePort: { host: kindNode(c.name), port: kindSidecarNodePort } } } }) as Record<string, unknown> }
+              ? { values: mergeValues(c.values ?? {}, { prometheus: { prometheus: { remoteWrite: { hostAddress: o.hubAddress, privateServerCa: true } } } }) as Record<string, unknown> }
               : {}),
           }),
         ),

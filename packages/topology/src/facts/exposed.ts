@@ -9,6 +9,11 @@ export interface ExposedService {
   readonly namespace: string;
   readonly service: string;
   readonly port: number;
+  /**
+   * Only clients with a certificate its ingress verifies get through; one without gets 400
+   * from the ingress controller (ngx_http_ssl_module answers a missing certificate so).
+   */
+  readonly clientCertificates?: true;
 }
 
 /** The DNS domain every public name of the infrastructure lives under. */
@@ -44,6 +49,15 @@ export const exposedServices = recordSource(
       namespace: 'ci-search',
       service: 'ci-search',
       port: 80,
+    },
+    'thanos-receive': {
+      description: "takes the other clusters' metrics (Prometheus remote write), from their client certificates only",
+      host: `thanos-receive.${publicDomain}`,
+      namespace: 'monitoring',
+      service: 'thanos-receive',
+      // Thanos receive's own default for --remote-write.address (cmd/thanos/receive.go, v0.42.4).
+      port: 19291,
+      clientCertificates: true,
     },
   } satisfies Record<string, ExposedService>,
   here(import.meta.url),
