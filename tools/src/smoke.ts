@@ -3,7 +3,7 @@
  * production is bootstrapped, and checks that the system works. Needs docker, kind and kubectl;
  * without them it says so in one line and exits 0.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, type KubeConfig, type KubernetesObject } from '@kubernetes/client-node';
@@ -22,6 +22,7 @@ import { makeSecrets, placeholderObjects } from './smoke/placeholders.ts';
 import { applicationLines, eventLines, failingPods, type AppWithResources, type EventObject, type PodObject } from './smoke/report.ts';
 import { publishVariant, servedRepo, smokeBranch, uncommitted } from './smoke/repo.ts';
 import { serveGit } from './smoke/git-server.ts';
+import { fakeDockerfile, fakeGcs, fakeGitHub, fakeImage } from './smoke/fakes.ts';
 import { kindNode, kindTopology } from './smoke/topology.ts';
 import { expectedApplications, liveApplications } from './status/live.ts';
 import { allReady, clusterStatuses, formatStatus } from './status/tree.ts';
@@ -169,6 +170,16 @@ async function main(): Promise<number> {
     await validateVariant(rendered);
     const { base: commit } = publishVariant(repoRoot, rendered, served);
     step(`serving ${commit.slice(0, 12)} plus the kind variant at http://${gateway}:${server.port}/${servedRepo} (branch ${smokeBranch})`);
+
+    for (const fake of [fakeGitHub, fakeGcs]) {
+      const image = fakeImage(fake, base.versions);
+      step(`building Prow's ${fake.name} at ${base.versions.prow.commit.slice(0, 12)} into ${image}, loaded into ${hub}`);
+      const context = join(work, fake.name);
+      mkdirSync(context, { recursive: true });
+      writeFileSync(join(context, 'Dockerfile'), fakeDockerfile(fake, base.versions));
+      await $`docker build --quiet --tag ${image} ${context}`;
+      await $`kind load docker-image ${image} --name ${hub}`;
+    }
 
     step(`ingress-nginx ${base.versions.smoke.ingressNginx} on ${hub}`);
     await $`kubectl --context ${kindContext(hub)} apply -f ${ingressNginxUrl(base.versions)}`;

@@ -16,6 +16,7 @@ import { kindConfig, preflight } from '../src/smoke/kind.ts';
 import { makeSecrets, placeholderObjects, type SmokeSecrets } from '../src/smoke/placeholders.ts';
 import { applicationLines, eventLines, failingPods, type PodObject } from '../src/smoke/report.ts';
 import { publishVariant, servedRepo, smokeBranch } from '../src/smoke/repo.ts';
+import { fakeDockerfile, fakeGitHub } from '../src/smoke/fakes.ts';
 import { kindTopology } from '../src/smoke/topology.ts';
 
 const repoURL = 'http://172.18.0.1:8418/project-infra.git';
@@ -52,11 +53,11 @@ describe('the kind variant', () => {
     }
   });
 
-  it('is the same apps on the same clusters, read from the smoke git server', async () => {
+  it("is the same apps on the same clusters, and Prow's fakes beside Prow, read from the smoke git server", async () => {
     const appsByCluster = (r: Rendered) => r.clusters.map((rc) => [rc.cluster.name, rc.cluster.apps.map((a) => a.app.name)]);
-    expect(appsByCluster(kind)).toEqual(appsByCluster(render(await loadTopology())));
+    expect(appsByCluster(kind)).toEqual(appsByCluster(render(await loadTopology())).map(([c, apps]) => [c, c === hub.cluster.name ? [...apps!, 'prow-fakes'] : apps]));
     expect(appsByCluster(kind).slice(0, 2)).toEqual([
-      ['ibm-prow-jobs', ['argocd', 'cert-manager', 'greenhouse', 'docker-proxy', 'ci-search', 'build-cluster', 'prow', 'prometheus', 'thanos', 'grafana']],
+      ['ibm-prow-jobs', ['argocd', 'cert-manager', 'greenhouse', 'docker-proxy', 'ci-search', 'build-cluster', 'prow', 'prometheus', 'thanos', 'grafana', 'prow-fakes']],
       ['prow-workloads', ['build-cluster', 'greenhouse', 'docker-proxy', 'prometheus']],
     ]);
     const root = hub.argo.find((m) => m.metadata.name === 'ibm-prow-jobs-root')!;
@@ -93,6 +94,42 @@ describe('the kind variant', () => {
       [{ ip: hubAddress, hostnames: ['thanos-receive.kubevirt-ci.test'] }],
     ]);
     expect(all.filter((o) => o.kind === 'Service').map((o) => (o['spec'] as { type?: string }).type ?? 'ClusterIP').filter((t) => t === 'LoadBalancer' || t === 'NodePort')).toEqual([]);
+  });
+});
+
+describe("Prow's fakes", () => {
+  it('are built from the pinned Prow commit with the Go its go.mod names, and never pulled', () => {
+    const { prow } = kind.topology.versions;
+    expect(fakeDockerfile(fakeGitHub, kind.topology.versions)).toBe(
+      [
+        'FROM docker.io/library/golang:1.25.8 AS build',
+        `RUN git clone --filter=blob:none https://github.com/kubernetes-sigs/prow /src && git -C /src checkout --quiet ${prow.commit}`,
+        'WORKDIR /src',
+        'RUN CGO_ENABLED=0 go build -o /out/fakeghserver ./test/integration/cmd/fakeghserver',
+        'FROM gcr.io/distroless/static-debian12:nonroot',
+        'COPY --from=build /out/fakeghserver /fakeghserver',
+        'ENTRYPOINT ["/fakeghserver"]',
+        '',
+      ].join('\n'),
+    );
+    const images = objects(hub).filter((o) => o.kind === 'Deployment' && ['fakeghserver', 'fakegcsserver'].includes(o.metadata.name)).map((d) => (d['spec'] as any).template.spec.containers[0]);
+    expect(images.map((c) => [c.image, c.imagePullPolicy])).toEqual([
+      [`localhost/kubevirt-ci-smoke/fakeghserver:${prow.commit.slice(0, 12)}`, 'Never'],
+      [`localhost/kubevirt-ci-smoke/fakegcsserver:${prow.commit.slice(0, 12)}`, 'Never'],
+    ]);
+    // fakegcsserver makes the buckets of Prow's config, which it reads from Prow's ConfigMap.
+    expect(images[1].args).toEqual(['--emulator-port=8888', '--emulator-public-host=fakegcsserver.kubevirt-prow.svc:80', '--emulator-storage-root=/gcs', '--config-path=/etc/config/config.yaml']);
+  });
+
+  it('are what Prow calls: GitHub through ghproxy to the fake as the bot user, GCS through the emulator', () => {
+    const container = (name: string) => (find(hub, 'Deployment', name)['spec'] as any).template.spec.containers[0];
+    expect(container('ghproxy').args).toContain('--upstream=http://fakeghserver.kubevirt-prow.svc');
+    expect(container('crier').args.filter((a: string) => a.startsWith('--github-'))).toEqual(['--github-endpoint=http://ghproxy', '--github-endpoint=http://fakeghserver.kubevirt-prow.svc', '--github-token-path=/etc/github-bot/token', '--github-workers=10']);
+    expect(container('statusreconciler').env).toContainEqual({ name: 'STORAGE_EMULATOR_HOST', value: 'fakegcsserver.kubevirt-prow.svc:80' });
+    const config = parse(((find(hub, 'ConfigMap', 'config')['data'] as Record<string, string>)['config.yaml'])!);
+    // The jobs' clonerefs are told the same, and fakegcsserver makes the bucket decoration uploads to.
+    const decoration = config.plank.default_decoration_config_entries[0].config;
+    expect([decoration.github_api_endpoints, decoration.gcs_configuration.bucket]).toEqual([['http://ghproxy', 'http://fakeghserver.kubevirt-prow.svc'], 'kubevirt-prow']);
   });
 });
 

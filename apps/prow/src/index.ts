@@ -27,6 +27,7 @@ import { labelsOf, renderComponent, servicesMismatch, type Component } from './c
 import { ghproxyCacheSizeGB } from './components/cache.ts';
 import type { ComponentContext } from './components/context.ts';
 import { coreComponents } from './components/core.ts';
+import { asBotUser, withGcsEmulator } from './components/fakes.ts';
 import { metricsPort } from './components/mounts.ts';
 import { batchComponents, pluginComponents, serviceComponents } from './components/secondary.ts';
 import { checkConfig, type Known } from './config/check.ts';
@@ -77,6 +78,11 @@ const values = z
         }
       })
       .default({}),
+    /**
+     * Run against the fakes of Prow's integration tests (the smoke test on kind): GitHub as the
+     * bot user (the topology's GitHub API is then the fake's), GCS through this emulator host.
+     */
+    fakes: z.object({ gcsEmulatorHost: z.string().min(1) }).strict().optional(),
     /** The job files; by default every file under apps/prow/jobs (tests give their own). */
     jobs: z.custom<readonly JobFile[]>((v) => Array.isArray(v), 'must be a list of job files').optional(),
   })
@@ -117,7 +123,8 @@ function componentContext(ctx: Inputs): ComponentContext {
 /** Every component of Prow, in the order the inventory lists them: the Deployments, then the CronJobs. */
 export function components(ctx: Inputs): Component[] {
   const x = componentContext(ctx);
-  const comps = [...coreComponents(x), ...pluginComponents(x), ...serviceComponents(x), ...batchComponents(x)];
+  const fakes = ctx.values.fakes;
+  const comps = [...coreComponents(x), ...pluginComponents(x), ...serviceComponents(x), ...batchComponents(x)].map((c) => (fakes ? withGcsEmulator(asBotUser(c), fakes.gcsEmulatorHost) : c));
   const wrong = servicesMismatch(comps);
   if (wrong.length > 0) throw new Error(`apps/prow: ${wrong.join('; ')}`);
   return comps;

@@ -89,14 +89,19 @@ export function serviceUrl(name: ServiceName, path = ''): string {
   return `http://${name}${port === 80 ? '' : `:${port}`}${path}`;
 }
 
+/** How a component authenticates to GitHub as the GitHub App. */
+export const githubAppFlags = ['--github-app-id=$(GITHUB_APP_ID)', `--github-app-private-key-path=${secretPath(prowSecrets.githubToken, 'cert')}`] as const;
+/** How it authenticates as the bot user. */
+export const botUserFlag = `--github-token-path=${secretPath(prowSecrets.botUser, 'token')}`;
+
 /** Every component that calls GitHub does it through ghproxy first, as the GitHub App; `api` is GitHub's own. */
 export function githubFlags(api: string): string[] {
-  return [`--github-endpoint=${serviceUrl('ghproxy')}`, `--github-endpoint=${api}`, '--github-app-id=$(GITHUB_APP_ID)', `--github-app-private-key-path=${secretPath(prowSecrets.githubToken, 'cert')}`];
+  return [`--github-endpoint=${serviceUrl('ghproxy')}`, `--github-endpoint=${api}`, ...githubAppFlags];
 }
 
 /** The same through ghproxy, as the bot user instead of the App (cherrypicker, which forks). */
 export function githubUserFlags(api: string): string[] {
-  return [`--github-endpoint=${serviceUrl('ghproxy')}`, `--github-endpoint=${api}`, `--github-token-path=${secretPath(prowSecrets.botUser, 'token')}`];
+  return [`--github-endpoint=${serviceUrl('ghproxy')}`, `--github-endpoint=${api}`, botUserFlag];
 }
 
 export const configFlags = [`--config-path=${prowConfig.mountPath}/${prowConfig.key}`, `--job-config-path=${jobConfig.mountPath}`];

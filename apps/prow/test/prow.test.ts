@@ -103,6 +103,31 @@ describe('Prow on the control plane', () => {
     expect(rendered.clusters.find((rc) => rc.cluster.name === 'ibm-prow-jobs')!.provided.find((p) => p.name === 'github-bot-token')).toMatchObject({ kind: 'Secret', namespace: 'kubevirt-prow', keys: ['token'] });
   });
 
+  it("runs against Prow's fakes as its integration tests do: the bot user's token, GCS through the emulator, ghproxy to the fake", () => {
+    const fakeGitHub = 'http://fakeghserver.kubevirt-prow';
+    const faked = render({ ...withProw({ fakes: { gcsEmulatorHost: 'fakegcsserver.kubevirt-prow:80' } }), external: { ...topology.external, github: { ...topology.external.github, api: fakeGitHub } } });
+    const pods = objectsOf(faked, 'ibm-prow-jobs', 'prow') as any[];
+    const pod = (n: string) => {
+      const o = pods.find((p) => (p.kind === 'Deployment' || p.kind === 'CronJob') && p.metadata.name === n);
+      return (o.kind === 'CronJob' ? o.spec.jobTemplate : o).spec.template.spec;
+    };
+    const everyone = [...prowComponents, 'label-sync', 'label-sync-nmstate', 'branchprotector'];
+    expect(everyone.filter((n) => pod(n).containers[0].args?.some((a: string) => a.startsWith('--github-app-'))).map((n) => n)).toEqual([]);
+    const asBot = everyone.filter((n) => pod(n).containers[0].args?.includes('--github-token-path=/etc/github-bot/token'));
+    expect(asBot).toEqual(['crier', 'deck', 'hook', 'prow-controller-manager', 'tide', 'statusreconciler', 'rehearse', 'release-blocker', 'cherrypicker', 'needs-rebase', 'label-sync', 'label-sync-nmstate', 'branchprotector']);
+    for (const n of asBot) {
+      const secrets = pod(n).volumes.filter((v: any) => v.secret).map((v: any) => v.secret.secretName);
+      expect([n, secrets.includes('github-bot-token'), secrets.includes('github-token')]).toEqual([n, true, false]);
+      expect([n, (pod(n).containers[0].env ?? []).some((e: any) => e.name === 'GITHUB_APP_ID')]).toEqual([n, false]);
+    }
+    const emulated = everyone.filter((n) => (pod(n).containers[0].env ?? []).some((e: any) => e.name === 'STORAGE_EMULATOR_HOST' && e.value === 'fakegcsserver.kubevirt-prow:80'));
+    expect(emulated).toEqual(everyone.filter((n) => pod(n).containers[0].args?.some((a: string) => a.startsWith('--gcs-credentials-file='))));
+    expect(emulated).toEqual(['crier', 'deck', 'tide', 'statusreconciler']);
+    expect(pod('ghproxy').containers[0].args).toContain(`--upstream=${fakeGitHub}`);
+    // Production is untouched: the App, GitHub's own API.
+    expect(podOf('ghproxy').spec.containers[0].args).toContain('--upstream=https://api.github.com');
+  });
+
   it('gives every pod requests, a memory limit, a non-root security context, and probes where it serves', () => {
     for (const n of [...prowComponents, 'label-sync', 'label-sync-nmstate', 'branchprotector']) {
       const pod = podOf(n).spec;

@@ -112,6 +112,8 @@ export function serviceComponents(x: ComponentContext): Component[] {
       args: [
         '--cache-dir=/cache',
         `--cache-sizeGB=${x.ghproxy.cacheSizeGB}`,
+        // Its default, stated so the topology's GitHub is the one place it is named (cmd/ghproxy/ghproxy.go).
+        `--upstream=${x.githubApi}`,
         `--push-gateway=${serviceUrl('pushgateway').replace(/^http:\/\//, '')}`,
         '--serve-metrics=true',
       ],
