@@ -16,7 +16,7 @@ import {
 import { componentLabels, containerResources, deployment, exposedIngress, kindResources, quantity, restrictedPod, service, statefulSet } from '@kubevirt-ci/kube';
 import { defineApp, enabledOn, exposedService, serviceHost, TopologyError, type Cluster, type Flow, type MetricsEndpoint, type Problem, type ResolvedTopology, type ServiceRef } from '@kubevirt-ci/topology';
 import type { Construct } from 'constructs';
-import type { IContainer, IVolume, IVolumeMount } from 'kubernetes-models/v1';
+import type { IContainer, IServicePort, IVolume, IVolumeMount } from 'kubernetes-models/v1';
 import { z } from 'zod';
 import { compactVolumeProblems, receiveVolumeProblems, retentionProblems } from './retention.ts';
 
@@ -142,6 +142,20 @@ function thanosContainer(role: string, image: string, args: string[], resources:
 
 const labelsOf = (component: string) => componentLabels(name, component);
 
+/** The volume claim template of a component's data directory. */
+const dataClaim = (c: z.output<typeof claim>) => ({ name: 'data', size: c.size, ...(c.storageClassName ? { storageClassName: c.storageClassName } : {}) });
+
+/** The Service of a StoreAPI (gRPC) that also serves HTTP, and whatever else its pods serve. */
+function storeApiService(scope: Construct, ref: ServiceRef, labels: Record<string, string>, extra: IServicePort[] = []): void {
+  service(scope, {
+    name: ref.name,
+    namespace,
+    labels,
+    selector: labels,
+    ports: [{ name: 'grpc', port: ref.port, targetPort: 'grpc' }, { name: 'http', port: thanosPorts.http, targetPort: 'http' }, ...extra],
+  });
+}
+
 function renderComponents(scope: Construct, t: ResolvedTopology, cluster: Cluster, v: Values): void {
   const image = t.versions.thanos;
   // Thanos images run as uid 1001.
@@ -206,23 +220,14 @@ function renderComponents(scope: Construct, t: ResolvedTopology, cluster: Cluste
     namespace,
     labels: store,
     serviceName: storeService.name,
-    volumeClaims: [{ name: 'data', size: v.store.storage.size, ...(v.store.storage.storageClassName ? { storageClassName: v.store.storage.storageClassName } : {}) }],
+    volumeClaims: [dataClaim(v.store.storage)],
     pod: {
       securityContext,
       containers: [thanosContainer('store', image, [...addressFlags, '--data-dir=/var/thanos/store', objstoreFlag, ...tlsServer], v.store.resources, [{ name: 'data', mountPath: '/var/thanos/store' }, tlsMount, objstoreMount])],
       volumes: [tlsVolume, objstoreVolume],
     },
   });
-  service(scope, {
-    name: storeService.name,
-    namespace,
-    labels: store,
-    selector: store,
-    ports: [
-      { name: 'grpc', port: storeService.port, targetPort: 'grpc' },
-      { name: 'http', port: thanosPorts.http, targetPort: 'http' },
-    ],
-  });
+  storeApiService(scope, storeService, store);
 
   const writers = writingClusters(t);
   if (writers.length > 0) {
@@ -236,7 +241,7 @@ function renderComponents(scope: Construct, t: ResolvedTopology, cluster: Cluste
       serviceName: receiveService.name,
       // One: without a hashring, each receive keeps what it is sent, so two behind one Service would each hold half.
       replicas: 1,
-      volumeClaims: [{ name: 'data', size: v.receive.storage.size, ...(v.receive.storage.storageClassName ? { storageClassName: v.receive.storage.storageClassName } : {}) }],
+      volumeClaims: [dataClaim(v.receive.storage)],
       pod: {
         securityContext,
         containers: [
@@ -264,17 +269,7 @@ function renderComponents(scope: Construct, t: ResolvedTopology, cluster: Cluste
         volumes: [tlsVolume, objstoreVolume],
       },
     });
-    service(scope, {
-      name: receiveService.name,
-      namespace,
-      labels: receive,
-      selector: receive,
-      ports: [
-        { name: 'grpc', port: receiveService.port, targetPort: 'grpc' },
-        { name: 'http', port: thanosPorts.http, targetPort: 'http' },
-        { name: 'remote-write', port: exposed.port, targetPort: 'remote-write' },
-      ],
-    });
+    storeApiService(scope, receiveService, receive, [{ name: 'remote-write', port: exposed.port, targetPort: 'remote-write' }]);
     exposedIngress(scope, cluster, remoteWrite.exposed, exposed, undefined, receiveIngressAnnotations(writers));
   }
 
@@ -287,7 +282,7 @@ function renderComponents(scope: Construct, t: ResolvedTopology, cluster: Cluste
     serviceName: 'thanos-compact',
     // Exactly one: two compactors on one bucket corrupt it.
     replicas: 1,
-    volumeClaims: [{ name: 'data', size: v.compact.storage.size, ...(v.compact.storage.storageClassName ? { storageClassName: v.compact.storage.storageClassName } : {}) }],
+    volumeClaims: [dataClaim(v.compact.storage)],
     pod: {
       securityContext,
       containers: [

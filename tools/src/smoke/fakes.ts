@@ -14,6 +14,8 @@
 import { prowConfig } from '@kubevirt-ci/app-prow';
 import { componentLabels, deployment, restrictedPod } from '@kubevirt-ci/kube';
 import { defineApp, prowNamespace, serviceHost, type ServiceRef, type Versions } from '@kubevirt-ci/topology';
+import type { Construct } from 'constructs';
+import type { IContainer, IVolume } from 'kubernetes-models/v1';
 import { z } from 'zod';
 
 const name = 'prow-fakes';
@@ -28,8 +30,10 @@ export const fakeGitHubApi = `http://${serviceHost(fakeGitHub)}`;
 /** The emulator host the Prow components' GCS client is given (STORAGE_EMULATOR_HOST). */
 export const fakeGcsHost = `${serviceHost(fakeGcs)}:${fakeGcs.port}`;
 
+type Fake = typeof fakeGitHub | typeof fakeGcs;
+
 /** The image the smoke test builds for a fake and loads into kind (never pulled). */
-export function fakeImage(fake: typeof fakeGitHub | typeof fakeGcs, v: Pick<Versions, 'prow'>): string {
+export function fakeImage(fake: Fake, v: Pick<Versions, 'prow'>): string {
   return `localhost/kubevirt-ci-smoke/${fake.name}:${v.prow.commit.slice(0, 12)}`;
 }
 
@@ -42,7 +46,7 @@ export const fakesBase = 'gcr.io/distroless/static-debian12:nonroot';
  * The Dockerfile of one fake: Prow cloned at the pinned commit, the fake built statically. The
  * commit and paths are ours (versions), so nothing from outside reaches a shell unquoted.
  */
-export function fakeDockerfile(fake: typeof fakeGitHub | typeof fakeGcs, v: Pick<Versions, 'prow'>): string {
+export function fakeDockerfile(fake: Fake, v: Pick<Versions, 'prow'>): string {
   return [
     `FROM ${fakesBuilder} AS build`,
     `RUN git clone --filter=blob:none ${v.prow.repo} /src && git -C /src checkout --quiet ${v.prow.commit}`,
@@ -55,15 +59,35 @@ export function fakeDockerfile(fake: typeof fakeGitHub | typeof fakeGcs, v: Pick
   ].join('\n');
 }
 
-const probes = {
-  ports: [
-    { name: 'http', containerPort: listenPort },
-    { name: 'health', containerPort: healthPort },
-  ],
-  readinessProbe: { httpGet: { port: 'health', path: '/healthz/ready' }, periodSeconds: 5 },
-  livenessProbe: { httpGet: { port: 'health', path: '/healthz' }, initialDelaySeconds: 10, periodSeconds: 30 },
-  resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '256Mi' } },
-};
+/** One fake: a Deployment of its image behind a Service, probed on pjutil's health port. */
+function renderFake(scope: Construct, fake: Fake, v: Pick<Versions, 'prow'>, container: Pick<IContainer, 'args' | 'volumeMounts'> = {}, volumes: IVolume[] = []): void {
+  const labels = componentLabels(name, fake.name);
+  deployment(scope, {
+    name: fake.name,
+    namespace: prowNamespace,
+    labels,
+    service: { ports: [{ name: 'http', port: fake.port, targetPort: 'http' }] },
+    pod: {
+      securityContext: restrictedPod(),
+      containers: [
+        {
+          name: fake.name,
+          image: fakeImage(fake, v),
+          imagePullPolicy: 'Never',
+          ...container,
+          ports: [
+            { name: 'http', containerPort: listenPort },
+            { name: 'health', containerPort: healthPort },
+          ],
+          readinessProbe: { httpGet: { port: 'health', path: '/healthz/ready' }, periodSeconds: 5 },
+          livenessProbe: { httpGet: { port: 'health', path: '/healthz' }, initialDelaySeconds: 10, periodSeconds: 30 },
+          resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '256Mi' } },
+        },
+      ],
+      ...(volumes.length > 0 ? { volumes } : {}),
+    },
+  });
+}
 
 /** The fakes as an app of the kind variant's hub, rendered and validated like every other. */
 export const prowFakes = defineApp({
@@ -74,43 +98,22 @@ export const prowFakes = defineApp({
   requires: ['prow'],
   namespaces: () => [prowNamespace],
   render: (scope, { topology }) => {
-    const github = componentLabels(name, fakeGitHub.name);
-    deployment(scope, {
-      name: fakeGitHub.name,
-      namespace: prowNamespace,
-      labels: github,
-      service: { ports: [{ name: 'http', port: fakeGitHub.port, targetPort: 'http' }] },
-      pod: {
-        securityContext: restrictedPod(),
-        containers: [{ name: fakeGitHub.name, image: fakeImage(fakeGitHub, topology.versions), imagePullPolicy: 'Never', ...probes }],
-      },
-    });
-    const gcs = componentLabels(name, fakeGcs.name);
-    deployment(scope, {
-      name: fakeGcs.name,
-      namespace: prowNamespace,
-      labels: gcs,
-      service: { ports: [{ name: 'http', port: fakeGcs.port, targetPort: 'http' }] },
-      pod: {
-        securityContext: restrictedPod(),
-        containers: [
-          {
-            name: fakeGcs.name,
-            image: fakeImage(fakeGcs, topology.versions),
-            imagePullPolicy: 'Never',
-            args: [`--emulator-port=${listenPort}`, `--emulator-public-host=${fakeGcsHost}`, '--emulator-storage-root=/gcs', `--config-path=${prowConfig.mountPath}/${prowConfig.key}`],
-            ...probes,
-            volumeMounts: [
-              { name: 'config', mountPath: prowConfig.mountPath, readOnly: true },
-              { name: 'gcs', mountPath: '/gcs' },
-            ],
-          },
-        ],
-        volumes: [
-          { name: 'config', configMap: { name: prowConfig.name } },
-          { name: 'gcs', emptyDir: {} },
+    renderFake(scope, fakeGitHub, topology.versions);
+    renderFake(
+      scope,
+      fakeGcs,
+      topology.versions,
+      {
+        args: [`--emulator-port=${listenPort}`, `--emulator-public-host=${fakeGcsHost}`, '--emulator-storage-root=/gcs', `--config-path=${prowConfig.mountPath}/${prowConfig.key}`],
+        volumeMounts: [
+          { name: 'config', mountPath: prowConfig.mountPath, readOnly: true },
+          { name: 'gcs', mountPath: '/gcs' },
         ],
       },
-    });
+      [
+        { name: 'config', configMap: { name: prowConfig.name } },
+        { name: 'gcs', emptyDir: {} },
+      ],
+    );
   },
 });
