@@ -18,7 +18,7 @@ const nested = process.env['KUBEVIRT_CI_RECIPE_COPY'] === '1';
 const s390x = `    {
       name: 'prow-s390x-workloads',
       description: 'Bare-metal s390x workers; runs the s390x e2e jobs.',
-      uses: { services: ['quay'], buckets: ['build-artifacts', 'thanos-blocks'] },
+      uses: { services: ['quay'], buckets: ['build-artifacts'] },
       connectedClusters: [{ cluster: 'ibm-prow-jobs', why: 'it sends Prow jobs here to be executed' }],
       exposes: [],
       values: { prometheus: { prometheus: { retentionDays: 3 } } },

@@ -26,7 +26,7 @@ describe('the workloads role', () => {
     const arm64: ClusterSpec = {
       name: 'prow-arm64-workloads',
       description: 'Bare-metal arm64 workers; runs the arm64 e2e jobs.',
-      uses: { services: ['quay'], buckets: ['build-artifacts', 'thanos-blocks'] },
+      uses: { services: ['quay'], buckets: ['build-artifacts'] },
       connectedClusters: [{ cluster: 'ibm-prow-jobs', why: 'it sends Prow jobs here' }],
       exposes: [],
     };
@@ -50,9 +50,12 @@ describe('the workloads role', () => {
     expect([...after.files.keys()]).toEqual([...before.files.keys()]);
     const ingress = 'clusters/control-plane/manifests/ibm-prow-jobs/thanos/ingress-thanos-receive.yaml';
     expect([...after.files.keys()].filter((k) => after.files.get(k) !== before.files.get(k))).toEqual([ingress]);
-    expect(after.files.get(ingress)).toContain('auth-tls-match-cn: CN=(prometheus\\.prow-workloads|prometheus\\.prow-arm64-workloads)$\n');
+    // The spokes there were, in topology order, then the new one.
+    const writers = [...rendered.topology.clusters.filter((c) => !c.hub).map((c) => c.name), 'prow-arm64-workloads'].map((n) => `prometheus.${n}`);
+    expect(after.files.get(ingress)).toContain(`auth-tls-match-cn: CN=(${writers.map((w) => w.replace('.', '\\.')).join('|')})$\n`);
+    expect(writers[0]).toBe('prometheus.prow-workloads');
     // The writers' CA Secret on the hub names the new writer too.
-    expect(after.provided.find((p) => p.name === 'thanos-receive-client-ca')!.description).toContain('(prometheus.prow-workloads, prometheus.prow-arm64-workloads)');
+    expect(after.provided.find((p) => p.name === 'thanos-receive-client-ca')!.description).toContain(`(${writers.join(', ')})`);
   });
 
   it("points its jobs at its own caches, through the same presets as the control plane's jobs", () => {
