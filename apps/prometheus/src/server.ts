@@ -91,7 +91,7 @@ function claimName(ordinal: number): string {
  * Where a cluster other than the hub sends its samples: the hub's Thanos receive, as the
  * writer's client certificate names it (its CN is checked by the hub's ingress).
  */
-function remoteWriteToHub(t: Pick<ResolvedTopology, 'exposedServices'>, cluster: Cluster, v: PrometheusValues['remoteWrite']): IRemoteWriteSpec {
+function remoteWriteToHub(t: Pick<ResolvedTopology, 'exposedServices'>, v: PrometheusValues['remoteWrite']): IRemoteWriteSpec {
   const key = (k: string) => ({ name: remoteWrite.secret, key: k });
   return {
     name: 'hub',
@@ -216,7 +216,7 @@ export function renderPrometheus(scope: Construct, topology: Pick<ResolvedTopolo
               },
             }
           : {
-              remoteWrite: [remoteWriteToHub(topology, cluster, v.remoteWrite)],
+              remoteWrite: [remoteWriteToHub(topology, v.remoteWrite)],
               ...(v.remoteWrite.hostAddress ? { hostAliases: [{ ip: v.remoteWrite.hostAddress, hostnames: [exposedService(topology, remoteWrite.exposed).host] }] } : {}),
             }),
       },
