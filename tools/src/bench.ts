@@ -96,7 +96,9 @@ function time<T>(fn: () => T): [T, number] {
 async function benchTopology(n: number) {
   const base = await loadTopology();
   const roles = base.roles.map((r): RoleSpec => {
-    if (r.hub) return r;
+    // The hub's Thanos receive takes every cluster's samples: sized for n of them, as synth
+    // asks of anyone adding clusters (50Gi each, the default for one).
+    if (r.hub) return { ...r, apps: r.apps.map((b) => (b.app.name === 'thanos' ? { ...b, values: mergeValues(b.values, { receive: { storage: { size: `${50 * n}Gi` } } }) } : b)) };
     const template = r.clusters[0]!;
     // The first keeps its name, which the hub's connectedClusters names.
     const clusters: ClusterSpec[] = Array.from({ length: n }, (_, i) => (i === 0 ? template : { ...template, name: `${template.name}-${String(i + 1).padStart(3, '0')}` }));
