@@ -63,10 +63,16 @@ export function available<T>(get: () => T): T | { readonly unavailable: string }
  * kube-controller-manager) share the module's directory, each its own file.
  */
 export function goProgram(program: GoProgram, progress: Progress = stderrProgress, env: NodeJS.ProcessEnv = process.env): string {
-  const { module, pkg, version, harness } = program;
-  // A harness of ours is kept by its source and what it requires too, so a change builds anew.
+  const { module, pkg, version, harness, tags = [] } = program;
+  // A harness of ours is kept by its source and what it requires too, so a change builds anew;
+  // a build with tags apart from one without.
   const key = JSON.stringify([harness, program.requires ?? []]);
-  const dir = join(cacheRoot(env), 'go', `${module}@${version}`, ...(harness !== undefined ? [`harness-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`] : []));
+  const dir = join(
+    cacheRoot(env),
+    'go',
+    `${module}@${version}${tags.length ? `+tags-${tags.join(',')}` : ''}`,
+    ...(harness !== undefined ? [`harness-${createHash('sha256').update(key).digest('hex').slice(0, 16)}`] : []),
+  );
   const bin = join(dir, programName(pkg));
   if (existsSync(bin)) return bin;
   progress(`upstream: building ${pkg}@${version} (once; kept in ${dir})`);
@@ -104,6 +110,12 @@ export interface GoProgram {
   /** The linker's -X settings its release build makes (a version it reports, for one). */
   readonly ldflags?: readonly string[];
   /**
+   * The build tags its release build sets (.promu.yml's build.tags.all). Some change what the
+   * program does, not only how it is linked: Thanos reads Prometheus' labels through unsafe
+   * casts that hold only with slicelabels.
+   */
+  readonly tags?: readonly string[];
+  /**
    * Directories its release build generates before compiling (a web UI built by npm) and
    * embeds, which the module from the proxy does not carry: the build takes a copy of the
    * module with each made as a one-page placeholder, so what we run of it (its flag parser,
@@ -135,7 +147,7 @@ const at = (m: { Path: string; Version?: string }) => (m.Version ? `${m.Path}@${
  * that also asks the proxy for the module's version list, which it refuses for some
  * modules it serves at the exact version.
  */
-function buildInto(dir: string, { module, pkg, version, local = {}, ldflags = [], generatedAssets = [], harness, requires = [] }: GoProgram, env: NodeJS.ProcessEnv) {
+function buildInto(dir: string, { module, pkg, version, local = {}, ldflags = [], tags = [], generatedAssets = [], harness, requires = [] }: GoProgram, env: NodeJS.ProcessEnv) {
   const source = moduleDir(module, version, env);
   // A module from before go.mod (cron.v2's) has none: nothing to repeat.
   const edits = (existsSync(join(source, 'go.mod')) ? JSON.parse(go(['mod', 'edit', '-json', join(source, 'go.mod')], env).stdout) : {}) as GoModEdits;
@@ -172,7 +184,7 @@ function buildInto(dir: string, { module, pkg, version, local = {}, ldflags = []
   const edited = go(['mod', 'edit', ...directives], env, {}, wrapper);
   if (edited.status !== 0) return edited;
   if (harness !== undefined) writeFileSync(join(wrapper, 'main.go'), harness);
-  return go(['build', ...(ldflags.length ? ['-ldflags', ldflags.map((x) => `-X ${x}`).join(' ')] : []), '-o', join(dir, programName(pkg)), harness !== undefined ? '.' : pkg], env, {}, wrapper);
+  return go(['build', ...(tags.length ? ['-tags', tags.join(',')] : []), ...(ldflags.length ? ['-ldflags', ldflags.map((x) => `-X ${x}`).join(' ')] : []), '-o', join(dir, programName(pkg)), harness !== undefined ? '.' : pkg], env, {}, wrapper);
 }
 
 function chmodTree(path: string): void {

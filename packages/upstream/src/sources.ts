@@ -94,7 +94,9 @@ export function programsByImage(v: Versions): ReadonlyMap<string, ProgramSource>
     // Its web UI (ui/app/dist) is built by npm before go build, and embedded.
     [v.alertmanager, { module: 'github.com/prometheus/alertmanager', pkg: 'github.com/prometheus/alertmanager/cmd/alertmanager', version: imageTag(v.alertmanager), generatedAssets: ['ui/app/dist'] }],
     [operator.configReloaderImage, operator.configReloader],
-    [v.thanos, { module: 'github.com/thanos-io/thanos', pkg: 'github.com/thanos-io/thanos/cmd/thanos', version: imageTag(v.thanos) }],
+    // Its release build's tags (.promu.yml at v0.42.4): without slicelabels, receive's gRPC
+    // answers marshal labels at garbage sizes, and it panics when query asks for its series.
+    [v.thanos, { module: 'github.com/thanos-io/thanos', pkg: 'github.com/thanos-io/thanos/cmd/thanos', version: imageTag(v.thanos), tags: ['netgo', 'slicelabels'] }],
     [v.nodeExporter, { module: 'github.com/prometheus/node_exporter', pkg: 'github.com/prometheus/node_exporter', version: imageTag(v.nodeExporter) }],
     [v.blackboxExporter, { module: 'github.com/prometheus/blackbox_exporter', pkg: 'github.com/prometheus/blackbox_exporter', version: imageTag(v.blackboxExporter) }],
     [v.kubeStateMetrics, { module: 'k8s.io/kube-state-metrics/v2', pkg: 'k8s.io/kube-state-metrics/v2', version: imageTag(v.kubeStateMetrics) }],
