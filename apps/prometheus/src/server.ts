@@ -89,19 +89,22 @@ function claimName(ordinal: number): string {
 
 /**
  * Where a cluster other than the hub sends its samples: the hub's Thanos receive, as the
- * writer's client certificate names it (its CN is checked by the hub's ingress).
+ * writer's client certificate names it (its CN is checked by the hub's ingress), at the
+ * address the values pin its name to, if any.
  */
-function remoteWriteToHub(t: Pick<ResolvedTopology, 'exposedServices'>, v: PrometheusValues['remoteWrite']): IRemoteWriteSpec {
+function writingToHub(t: Pick<ResolvedTopology, 'exposedServices'>, v: PrometheusValues['remoteWrite']): { remoteWrite: IRemoteWriteSpec[]; hostAliases?: { ip: string; hostnames: string[] }[] } {
+  const host = exposedService(t, remoteWrite.exposed).host;
   const key = (k: string) => ({ name: remoteWrite.secret, key: k });
-  return {
+  const spec: IRemoteWriteSpec = {
     name: 'hub',
-    url: `https://${exposedService(t, remoteWrite.exposed).host}${remoteWrite.path}`,
+    url: `https://${host}${remoteWrite.path}`,
     tlsConfig: {
       cert: { secret: key('tls.crt') },
       keySecret: key('tls.key'),
       ...(v.privateServerCa ? { ca: { secret: key('ca.crt') } } : {}),
     },
   };
+  return { remoteWrite: [spec], ...(v.hostAddress ? { hostAliases: [{ ip: v.hostAddress, hostnames: [host] }] } : {}) };
 }
 
 /** The keys of a writer's Secret: its certificate and key, and the CA of the hub's certificate where that is private. */
@@ -215,10 +218,7 @@ export function renderPrometheus(scope: Construct, topology: Pick<ResolvedTopolo
                 resources: v.sidecarResources,
               },
             }
-          : {
-              remoteWrite: [remoteWriteToHub(topology, v.remoteWrite)],
-              ...(v.remoteWrite.hostAddress ? { hostAliases: [{ ip: v.remoteWrite.hostAddress, hostnames: [exposedService(topology, remoteWrite.exposed).host] }] } : {}),
-            }),
+          : writingToHub(topology, v.remoteWrite)),
       },
     }),
   );

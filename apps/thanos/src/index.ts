@@ -13,7 +13,7 @@ import {
   thanosPorts,
   type AlertGroup,
 } from '@kubevirt-ci/app-prometheus';
-import { componentLabels, containerResources, deployment, exposedIngress, kindResources, quantity, restrictedPod, service, statefulSet } from '@kubevirt-ci/kube';
+import { authTlsSecretAnnotation, componentLabels, containerResources, deployment, exposedIngress, kindResources, quantity, restrictedPod, service, statefulSet } from '@kubevirt-ci/kube';
 import { defineApp, enabledOn, exposedService, serviceHost, TopologyError, type Cluster, type Flow, type MetricsEndpoint, type Problem, type ResolvedTopology, type ServiceRef } from '@kubevirt-ci/topology';
 import type { Construct } from 'constructs';
 import type { IContainer, IServicePort, IVolume, IVolumeMount } from 'kubernetes-models/v1';
@@ -119,7 +119,7 @@ export function storeEndpoints(t: Pick<ResolvedTopology, 'clusters'>): string[] 
 export function receiveIngressAnnotations(writers: readonly Cluster[]): Record<string, string> {
   const escape = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   return {
-    'nginx.ingress.kubernetes.io/auth-tls-secret': `${namespace}/${remoteWrite.clientCaSecret}`,
+    [authTlsSecretAnnotation]: `${namespace}/${remoteWrite.clientCaSecret}`,
     'nginx.ingress.kubernetes.io/auth-tls-verify-client': 'on',
     'nginx.ingress.kubernetes.io/auth-tls-verify-depth': '1',
     'nginx.ingress.kubernetes.io/auth-tls-match-cn': `CN=(${writers.map((c) => escape(remoteWriterName(c))).join('|')})$`,
@@ -398,18 +398,20 @@ export const app = defineApp({
       (svc): MetricsEndpoint => ({ name: svc, namespace, selector: labelsOf(svc), port: 'http', description: `Thanos ${svc.slice('thanos-'.length)}` }),
     ),
 
-  provided: ({ topology }) =>
-    writingClusters(topology).length > 0
+  provided: ({ topology }) => {
+    const writers = writingClusters(topology);
+    return writers.length > 0
       ? [
           {
             kind: 'Secret',
             namespace,
             name: remoteWrite.clientCaSecret,
             keys: ['ca.crt'],
-            description: `the certificate of the CA that signs the writing clusters' client certificates (${writingClusters(topology).map(remoteWriterName).join(', ')}); the ingress admits a writer by it. Keep it apart from the monitoring CA, so that no StoreAPI certificate can write`,
+            description: `the certificate of the CA that signs the writing clusters' client certificates (${writers.map(remoteWriterName).join(', ')}); the ingress admits a writer by it. Keep it apart from the monitoring CA, so that no StoreAPI certificate can write`,
           },
         ]
-      : [],
+      : [];
+  },
 
   flows: ({ topology }) => [
     { kind: 'storage', label: 'reads, compacts and downsamples blocks; receive uploads what it is sent', direction: 'out', peer: { bucket: 'thanos-blocks' } },

@@ -1,4 +1,4 @@
-import { byText, containersOf, get, podSpecOf, secretRefsOf, splitImage } from '@kubevirt-ci/kube';
+import { byText, containersOf, get, ingressClientCaSecret, podSpecOf, remoteWriteSecrets, secretRefsOf, splitImage } from '@kubevirt-ci/kube';
 import type { Manifest, RenderedCluster } from '@kubevirt-ci/synth';
 import type { ResolvedTopology } from '@kubevirt-ci/topology';
 
@@ -88,17 +88,12 @@ export function inventoryOf(t: ResolvedTopology, rc: RenderedCluster): Inventory
         ...((get(m, 'spec', 'receivers') as unknown[] | undefined) ?? []).flatMap((r) =>
           ((get(r, 'slackConfigs') as unknown[] | undefined) ?? []).map((c): [string, string | undefined] => [String(get(c, 'apiURL', 'name') ?? ''), get(c, 'apiURL', 'key') as string | undefined]),
         ),
-        ...((get(m, 'spec', 'remoteWrite') as unknown[] | undefined) ?? []).flatMap((w) =>
-          [get(w, 'tlsConfig', 'cert', 'secret'), get(w, 'tlsConfig', 'keySecret'), get(w, 'tlsConfig', 'ca', 'secret')].map((ref): [string, string | undefined] => [String(get(ref, 'name') ?? ''), get(ref, 'key') as string | undefined]),
-        ),
+        ...remoteWriteSecrets(m).map((ref): [string, string | undefined] => [ref.name, ref.key]),
       ];
       for (const [name, key] of secrets) if (name) useSecret(m.metadata.namespace ?? '', name, key ? [key] : [], qualified(m));
     }
-    const clientCa = get(m, 'metadata', 'annotations', 'nginx.ingress.kubernetes.io/auth-tls-secret');
-    if (m.kind === 'Ingress' && typeof clientCa === 'string') {
-      const [namespace, name] = clientCa.includes('/') ? clientCa.split('/', 2) : [m.metadata.namespace ?? '', clientCa];
-      useSecret(namespace!, name!, ['ca.crt'], qualified(m));
-    }
+    const clientCa = m.kind === 'Ingress' ? ingressClientCaSecret(m) : undefined;
+    if (clientCa) useSecret(clientCa.namespace ?? '', clientCa.name, ['ca.crt'], qualified(m));
     const pod = podSpecOf(m);
     if (!pod) continue;
     for (const c of containersOf(pod.spec)) {

@@ -11,6 +11,7 @@ export * from './pods.ts';
 export * from './quantity.ts';
 export * from './resources.ts';
 export * from './security.ts';
+export * from './tls-refs.ts';
 export * from './storage.ts';
 export * from './workload.ts';
 export * from './cron.ts';

@@ -7,4 +7,5 @@ export * from './cron.ts';
 export * from './json.ts';
 export * from './pods.ts';
 export * from './schema-errors.ts';
+export * from './tls-refs.ts';
 export { conventions } from '@kubevirt-ci/topology/light';

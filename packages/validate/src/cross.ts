@@ -1,5 +1,5 @@
 import type { Finding, ObjectRef } from './finding.ts';
-import { get, isObj, podTemplatePaths, str, type Obj } from '@kubevirt-ci/kube/read';
+import { authTlsSecretAnnotation, get, ingressClientCaSecret, isObj, podTemplatePaths, remoteWriteSecrets, str, type Obj } from '@kubevirt-ci/kube/read';
 import { operatedFile, operatedObjects } from './operated.ts';
 import { promqlErrors } from './promql.ts';
 import { refOf, type ParsedObject } from './parse.ts';
@@ -272,29 +272,17 @@ export function checkReferences(objects: readonly ParsedObject[], options: Cross
       case 'Prometheus': {
         // The operator copies remote-write TLS files from these Secrets; it refuses the
         // resource while one is missing (the Prometheus is then never reconciled).
-        arr(get(o.value, 'spec', 'remoteWrite')).filter(isObj).forEach((w, i) => {
-          const at = `spec.remoteWrite[${i}].tlsConfig`;
-          for (const [path, name] of [
-            ['cert.secret', get(w, 'tlsConfig', 'cert', 'secret', 'name')],
-            ['keySecret', get(w, 'tlsConfig', 'keySecret', 'name')],
-            ['ca.secret', get(w, 'tlsConfig', 'ca', 'secret', 'name')],
-          ] as const) {
-            const secret = str(name);
-            if (secret && !has('Secret', ns, secret)) {
-              report(o, 'cross/missing-reference', `${at}.${path}`, `Secret ${ns}/${secret} is neither rendered nor declared as provided outside git`, 'render it, or declare it as provided (a Secret from the secrets bundle, say)');
-            }
+        for (const ref of remoteWriteSecrets(o.value)) {
+          if (!has('Secret', ns, ref.name)) {
+            report(o, 'cross/missing-reference', ref.path, `Secret ${ns}/${ref.name} is neither rendered nor declared as provided outside git`, 'render it, or declare it as provided (a Secret from the secrets bundle, say)');
           }
-        });
+        }
         break;
       }
       case 'Ingress': {
-        // ingress-nginx reads the client CA from this Secret, namespace/name or a name in the Ingress's namespace.
-        const authTls = str(get(o.value, 'metadata', 'annotations', 'nginx.ingress.kubernetes.io/auth-tls-secret'));
-        if (authTls) {
-          const [secretNs, secret] = authTls.includes('/') ? authTls.split('/', 2) : [ns, authTls];
-          if (!has('Secret', secretNs, secret!)) {
-            report(o, 'cross/missing-reference', 'metadata.annotations[nginx.ingress.kubernetes.io/auth-tls-secret]', `Secret ${secretNs}/${secret} is neither rendered nor declared as provided outside git: ingress-nginx would deny every request to the host`, 'declare the client CA Secret as provided, with key ca.crt');
-          }
+        const clientCa = ingressClientCaSecret(o.value);
+        if (clientCa && !has('Secret', clientCa.namespace, clientCa.name)) {
+          report(o, 'cross/missing-reference', `metadata.annotations[${authTlsSecretAnnotation}]`, `Secret ${clientCa.namespace}/${clientCa.name} is neither rendered nor declared as provided outside git: ingress-nginx would deny every request to the host`, 'declare the client CA Secret as provided, with key ca.crt');
         }
         const backends: [unknown, string][] = [[get(o.value, 'spec', 'defaultBackend'), 'spec.defaultBackend']];
         arr(get(o.value, 'spec', 'rules')).forEach((rule, i) =>
