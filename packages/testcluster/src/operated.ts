@@ -16,6 +16,7 @@ import { refOf, type CheckResult, type Finding, type ParsedObject } from '@kubev
 import { applyForReal, crdsIn, installCrds } from './admission.ts';
 import type { Client } from './client.ts';
 import { binaries, freePort, startCluster, type TestCluster } from './cluster.ts';
+import { makePki } from './pki.ts';
 
 /** An object the manifests need and git does not hold, made here with placeholder values. */
 export interface Placeholder {
@@ -29,23 +30,22 @@ export interface Placeholder {
 const placeholderValue = 'https://placeholder.invalid/';
 
 /**
- * A throwaway certificate and key for the keys the operator parses as PEM: it builds the TLS
- * assets of a remote write from them, and refuses the Prometheus when they are not PEM
- * ("failed to find any PEM data in certificate input"). Made once, with openssl.
+ * A throwaway CA, certificate and key for the keys the operator parses as PEM: it builds the
+ * TLS assets of a remote write from them, and refuses the Prometheus when they are not PEM
+ * ("failed to find any PEM data in certificate input"). Made once, as a test cluster's are.
  */
-let pem: Record<'tls.crt' | 'tls.key', string> | undefined;
+let pem: Record<'tls.crt' | 'tls.key' | 'ca.crt', string> | undefined;
 function pemPlaceholders(): Record<string, string> {
   if (!pem) {
     const dir = mkdtempSync(join(tmpdir(), 'operated-pem-'));
     try {
-      const made = spawnSync('openssl', ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes', '-days', '1', '-subj', '/CN=placeholder', '-keyout', join(dir, 'k'), '-out', join(dir, 'c')], { encoding: 'utf8' });
-      if (made.status !== 0) throw new Error(`openssl could not make a placeholder certificate: ${made.stderr || made.error?.message}`);
-      pem = { 'tls.crt': readFileSync(join(dir, 'c'), 'utf8'), 'tls.key': readFileSync(join(dir, 'k'), 'utf8') };
+      const pki = makePki(dir);
+      pem = { 'tls.crt': readFileSync(pki.servingCert, 'utf8'), 'tls.key': readFileSync(pki.servingKey, 'utf8'), 'ca.crt': readFileSync(pki.caCert, 'utf8') };
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
   }
-  return { ...pem, 'ca.crt': pem['tls.crt'] };
+  return pem;
 }
 
 const placeholderFor = (key: string) => pemPlaceholders()[key] ?? placeholderValue;
