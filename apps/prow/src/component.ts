@@ -81,6 +81,7 @@ export interface Component {
 
 /** Prow's shared health endpoint. */
 export const healthPort = 8081;
+const healthContainerPort = { name: 'health', containerPort: healthPort };
 
 /** ConfigMaps a mount combines into one directory (job-config's shards), by the mount's name. */
 export type Projected = ReadonlyMap<string, readonly string[]>;
@@ -94,6 +95,14 @@ function volumeOf(m: Mount, projected: Projected): { volume: IVolume; mount: IVo
   if ('secret' in m) return { volume: { name: m.secret.name, secret: { secretName: m.secret.name, defaultMode: 0o440 } }, mount: { name: m.secret.name, mountPath: m.secret.mountPath, readOnly: true } };
   if ('emptyDir' in m) return { volume: { name: m.emptyDir, emptyDir: {} }, mount: { name: m.emptyDir, mountPath: m.mountPath } };
   return { volume: { name: m.volume, persistentVolumeClaim: { claimName: m.claim } }, mount: { name: m.volume, mountPath: m.mountPath } };
+}
+
+/**
+ * A container of another program built on Prow's pjutil (Prow's test fakes): the health port
+ * it declares and the probes of Prow's components on it.
+ */
+export function prowHealth(): Pick<IContainer, 'ports' | 'livenessProbe' | 'readinessProbe'> {
+  return { ports: [healthContainerPort], ...probesOf({ kind: 'prow-health' }) };
 }
 
 function probesOf(p: Probes): Pick<IContainer, 'livenessProbe' | 'readinessProbe'> {
@@ -125,7 +134,7 @@ export const githubAppIdEnv: IEnvVar = { name: 'GITHUB_APP_ID', valueFrom: { sec
 /** The container of a component (shared by Deployments and label-sync's CronJob). */
 export function containerOf(c: Component, resources: IResourceRequirements, projected: Projected = new Map()): IContainer {
   const mounts = c.mounts.map((m) => volumeOf(m, projected));
-  const ports = [...c.ports, ...(c.probes.kind === 'prow-health' ? [{ name: 'health', containerPort: healthPort }] : [])];
+  const ports = [...c.ports, ...(c.probes.kind === 'prow-health' ? [healthContainerPort] : [])];
   const env = [...(c.github ? [githubAppIdEnv] : []), ...(c.env ?? [])];
   return {
     name: c.name,

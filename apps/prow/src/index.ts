@@ -24,6 +24,7 @@ import { ConfigMap, type IResourceRequirements } from 'kubernetes-models/v1';
 import { stringify } from 'yaml';
 import { z } from 'zod';
 import { labelsOf, renderComponent, servicesMismatch, type Component } from './component.ts';
+export { prowHealth } from './component.ts';
 import { ghproxyCacheSizeGB } from './components/cache.ts';
 import type { ComponentContext } from './components/context.ts';
 import { coreComponents } from './components/core.ts';

@@ -11,7 +11,7 @@
  *   clients --emulator-public-host;
  * - Prow's go.mod says go 1.25.8.
  */
-import { prowConfig } from '@kubevirt-ci/app-prow';
+import { prowConfig, prowHealth } from '@kubevirt-ci/app-prow';
 import { componentLabels, deployment, restrictedPod } from '@kubevirt-ci/kube';
 import { defineApp, prowNamespace, serviceHost, type ServiceRef, type Versions } from '@kubevirt-ci/topology';
 import type { Construct } from 'constructs';
@@ -20,7 +20,6 @@ import { z } from 'zod';
 
 const name = 'prow-fakes';
 const listenPort = 8888;
-const healthPort = 8081;
 
 export const fakeGitHub = { namespace: prowNamespace, name: 'fakeghserver', port: 80 } as const satisfies ServiceRef;
 export const fakeGcs = { namespace: prowNamespace, name: 'fakegcsserver', port: 80 } as const satisfies ServiceRef;
@@ -59,9 +58,10 @@ export function fakeDockerfile(fake: Fake, v: Pick<Versions, 'prow'>): string {
   ].join('\n');
 }
 
-/** One fake: a Deployment of its image behind a Service, probed on pjutil's health port. */
+/** One fake: a Deployment of its image behind a Service, probed on pjutil's health port as Prow's components are. */
 function renderFake(scope: Construct, fake: Fake, v: Pick<Versions, 'prow'>, container: Pick<IContainer, 'args' | 'volumeMounts'> = {}, volumes: IVolume[] = []): void {
   const labels = componentLabels(name, fake.name);
+  const health = prowHealth();
   deployment(scope, {
     name: fake.name,
     namespace: prowNamespace,
@@ -75,12 +75,8 @@ function renderFake(scope: Construct, fake: Fake, v: Pick<Versions, 'prow'>, con
           image: fakeImage(fake, v),
           imagePullPolicy: 'Never',
           ...container,
-          ports: [
-            { name: 'http', containerPort: listenPort },
-            { name: 'health', containerPort: healthPort },
-          ],
-          readinessProbe: { httpGet: { port: 'health', path: '/healthz/ready' }, periodSeconds: 5 },
-          livenessProbe: { httpGet: { port: 'health', path: '/healthz' }, initialDelaySeconds: 10, periodSeconds: 30 },
+          ...health,
+          ports: [{ name: 'http', containerPort: listenPort }, ...(health.ports ?? [])],
           resources: { requests: { cpu: '10m', memory: '32Mi' }, limits: { memory: '256Mi' } },
         },
       ],
