@@ -90,14 +90,16 @@ export function kubeconfigYaml(name: string, c: Credentials): string {
   }, null, 2);
 }
 
-interface Started {
+/** A program started by startProcess(): its log file, and how it exited once it has. */
+export interface Started {
   readonly name: string;
   readonly child: ChildProcess;
   readonly log: string;
   exited?: string;
 }
 
-function start(dir: string, name: string, bin: string, args: readonly string[], detached: boolean): Started {
+/** Starts a program in dir with a bare environment, its output in dir/<name>.log. */
+export function startProcess(dir: string, name: string, bin: string, args: readonly string[], detached = false): Started {
   const log = join(dir, `${name}.log`);
   const fd = openSync(log, 'a');
   const child = spawn(bin, args, { cwd: dir, stdio: ['ignore', fd, fd], detached, env: { PATH: '/usr/bin:/bin', HOME: dir } });
@@ -110,14 +112,15 @@ function start(dir: string, name: string, bin: string, args: readonly string[], 
 
 const lastLines = (file: string, n = 8) => (existsSync(file) ? readFileSync(file, 'utf8').trim().split('\n').slice(-n).join('\n  ') : '(no log)');
 
-async function until<T>(what: string, procs: readonly Started[], timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+/** Polls probe until it answers; fails at once, with its log, when one of procs stops. */
+export async function until<T>(what: string, procs: readonly Started[], timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const dead = procs.find((p) => p.exited);
     if (dead) throw new Error(`${dead.name} stopped (${dead.exited}) while waiting for ${what}; its log (${dead.log}) ends:\n  ${lastLines(dead.log)}`);
     const v = await probe().catch(() => undefined);
     if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`${what} not within ${timeoutMs / 1000} s; the logs are in ${procs.map((p) => p.log).join(', ')}`);
+    if (Date.now() > deadline) throw new Error(`${what} not within ${timeoutMs / 1000} s; the logs are in ${procs.map((p) => p.log).join(', ')}, and end:\n${procs.map((p) => `${p.name}:\n  ${lastLines(p.log)}`).join('\n')}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -167,7 +170,7 @@ export async function startCluster(opts: StartOptions): Promise<TestCluster> {
     const etcdUrl = `http://127.0.0.1:${etcdClient}`;
     // Flags as etcdmain/config.go of the pinned etcd defines them.
     procs.push(
-      start(dir, 'etcd', bins.etcd, [
+      startProcess(dir, 'etcd', bins.etcd, [
         `--name=${opts.name}`,
         `--data-dir=${join(dir, 'etcd')}`,
         `--listen-client-urls=${etcdUrl}`,
@@ -180,7 +183,7 @@ export async function startCluster(opts: StartOptions): Promise<TestCluster> {
       ], detached),
     );
     procs.push(
-      start(dir, 'kube-apiserver', bins.apiserver, [
+      startProcess(dir, 'kube-apiserver', bins.apiserver, [
         `--etcd-servers=${etcdUrl}`,
         '--bind-address=127.0.0.1',
         '--advertise-address=127.0.0.1',
@@ -212,7 +215,7 @@ export async function startCluster(opts: StartOptions): Promise<TestCluster> {
     const kcmConfig = join(dir, 'kube-controller-manager.kubeconfig');
     writeFileSync(kcmConfig, kubeconfigYaml(opts.name, { server, caCert: pki.caCert, ...kcm }));
     procs.push(
-      start(dir, 'kube-controller-manager', bins.controllerManager, [
+      startProcess(dir, 'kube-controller-manager', bins.controllerManager, [
         `--kubeconfig=${kcmConfig}`,
         `--authentication-kubeconfig=${kcmConfig}`,
         `--authorization-kubeconfig=${kcmConfig}`,
@@ -239,7 +242,7 @@ export async function startCluster(opts: StartOptions): Promise<TestCluster> {
       admin: api,
       adminCredentials: adminCreds,
       run(name, bin, args) {
-        procs.push(start(dir, name, bin, args, detached));
+        procs.push(startProcess(dir, name, bin, args, detached));
       },
       waitFor: (what, timeoutMs, probe) => until(what, procs, timeoutMs, probe),
       identity(name, who) {

@@ -7,7 +7,6 @@
  * query dials receive alone. The hub's ingress (TLS, client certificates) is not in the path:
  * ingress-nginx is no Go program we build.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +14,7 @@ import { repoRoot, versions } from '@kubevirt-ci/topology';
 import { goProgram, programsByImage } from '@kubevirt-ci/upstream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { freePort, makePki } from '../src/index.ts';
+import { freePort, makePki, startProcess, until, type Started } from '../src/index.ts';
 
 const manifest = (path: string) => parse(readFileSync(join(repoRoot, path), 'utf8'));
 const hub = 'clusters/control-plane/manifests/ibm-prow-jobs';
@@ -27,8 +26,7 @@ const containerOf = (o: any) => o.spec.template.spec.containers[0];
 const programOf = (image: string) => goProgram(programsByImage(versions).get(image)!, () => undefined);
 
 let dir: string;
-const running: ChildProcess[] = [];
-const logs = new Map<string, string>();
+const running: Started[] = [];
 let queryHttp: number;
 let receiveHttp: number;
 let prometheusHttp: number;
@@ -44,23 +42,8 @@ function remap(args: readonly string[], mounts: readonly { mountPath: string }[]
   });
 }
 
-function start(name: string, binary: string, args: string[]): void {
-  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const append = (b: Buffer) => logs.set(name, `${logs.get(name) ?? ''}${b}`.slice(-4000));
-  child.stdout!.on('data', append);
-  child.stderr!.on('data', append);
-  running.push(child);
-}
-
-async function until<T>(what: string, probe: () => Promise<T | undefined>, seconds: number): Promise<T> {
-  const deadline = Date.now() + seconds * 1000;
-  for (;;) {
-    const got = await probe().catch(() => undefined);
-    if (got !== undefined) return got;
-    if (Date.now() > deadline) throw new Error(`${what} within ${seconds} s; the logs:\n${[...logs].map(([n, l]) => `--- ${n}\n${l}`).join('\n')}`);
-    await new Promise((r) => setTimeout(r, 500));
-  }
-}
+const start = (name: string, binary: string, args: string[]) => running.push(startProcess(dir, name, binary, args));
+const waitFor = <T>(what: string, probe: () => Promise<T | undefined>, seconds: number) => until(what, running, seconds * 1000, probe);
 
 const ready = (port: number) => async () => ((await fetch(`http://127.0.0.1:${port}/-/ready`)).ok ? true : undefined);
 
@@ -118,13 +101,13 @@ beforeAll(async () => {
   writeFileSync(join(dir, 'prometheus.yml'), JSON.stringify(config));
   start('prometheus', programOf(versions.prometheus), [`--config.file=${join(dir, 'prometheus.yml')}`, `--storage.tsdb.path=${join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${prometheusHttp}`]);
 
-  await until('receive ready', ready(receiveHttp), 90);
-  await until('query ready', ready(queryHttp), 90);
-  await until('Prometheus ready', ready(prometheusHttp), 90);
+  await waitFor('receive ready', ready(receiveHttp), 90);
+  await waitFor('query ready', ready(queryHttp), 90);
+  await waitFor('Prometheus ready', ready(prometheusHttp), 90);
 }, 600_000);
 
 afterAll(() => {
-  for (const c of running) c.kill('SIGKILL');
+  for (const p of running) p.exited || p.child.kill('SIGKILL');
   if (dir) rmSync(dir, { recursive: true, force: true });
 });
 
@@ -132,7 +115,7 @@ describe('the workloads metrics path, with the real programs', () => {
   it("brings the workloads cluster's series to the hub's query, labelled with its cluster, through receive's StoreAPI over mutual TLS", async () => {
     const cluster = writer.spec.externalLabels.cluster;
     expect(cluster).toBe('prow-workloads');
-    const series = await until(
+    const series = await waitFor(
       `query to answer up{cluster="${cluster}"}`,
       async () => {
         const answer = (await (await fetch(`http://127.0.0.1:${queryHttp}/api/v1/query?query=${encodeURIComponent(`up{cluster="${cluster}"}`)}`)).json()) as { data: { result: { metric: Record<string, string> }[] } };
