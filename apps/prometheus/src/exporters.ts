@@ -160,7 +160,7 @@ export function renderKubeStateMetrics(scope: Construct, versions: Versions, res
  * blackbox-exporter and a Probe of every host the cluster exposes: whether it answers over
  * TLS, and when the certificate it serves expires (probe_ssl_earliest_cert_expiry). A host
  * that admits only client certificates must refuse the probe, which has none, with 400
- * (ngx_http_ssl_module's answer to a missing certificate): anything else is a failure.
+ * (nginx's 496 page, ngx_http_special_response.c, is sent as 400): anything else is a failure.
  */
 export function renderHostProbes(scope: Construct, versions: Versions, resources: ExporterValues['blackboxExporter'], hosts: readonly Pick<ExposedService, 'host' | 'clientCertificates'>[]): void {
   const { name, port, module, clientCertModule } = exporters.blackboxExporter;

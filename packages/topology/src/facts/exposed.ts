@@ -11,7 +11,8 @@ export interface ExposedService {
   readonly port: number;
   /**
    * Only clients with a certificate its ingress verifies get through; one without gets 400
-   * from the ingress controller (ngx_http_ssl_module answers a missing certificate so).
+   * from the ingress controller (nginx answers its 496 "no certificate" with status 400:
+   * ngx_http_error_496_page in src/http/ngx_http_special_response.c).
    */
   readonly clientCertificates?: true;
 }
